@@ -1,0 +1,4 @@
+import type { TechnicalTest } from '../tests/types.js';
+
+/** The metrics tests, in the order the registry lists them. */
+export const metricTests: TechnicalTest[] = [];

@@ -1,0 +1,63 @@
+/**
+ * The one model interface every adapter (onnx, http, predictions) implements.
+ *
+ * Models are queried with RAW feature rows, not with the encoded model input: a tabular batch is a
+ * row-major Float64Array of n × d raw features, where numeric features hold their value and categorical
+ * features hold the index of the category in the spec (−1 = unknown). Encoding (standardisation, one-hot)
+ * happens inside the adapter. So explainers and attacks work on the features people know, and one-hot
+ * groups stay valid by construction. Image batches are n × (C·H·W) floats in [0, 1].
+ */
+
+export interface NumericFeature {
+  kind: 'numeric';
+  name: string;
+  integer?: boolean;
+  immutable?: boolean;
+  /** Bounds from the spec, if given (otherwise tests take them from the data). */
+  min?: number;
+  max?: number;
+}
+
+export interface CategoricalFeature {
+  kind: 'categorical';
+  name: string;
+  categories: (string | number)[];
+  immutable?: boolean;
+}
+
+export type FeatureInfo = NumericFeature | CategoricalFeature;
+
+export type ModelInput =
+  | { kind: 'tabular'; features: FeatureInfo[] }
+  | { kind: 'image'; shape: [channels: number, height: number, width: number] };
+
+export interface Prediction {
+  /** Predicted class index (classification) as Int32Array, or predicted value (regression) as Float64Array. */
+  labels: Int32Array | Float64Array;
+  /** Row-major n × K class probabilities (classification), when the model gives them. */
+  proba?: Float64Array;
+}
+
+export interface ModelIdentity {
+  type: 'onnx' | 'http' | 'predictions';
+  /** Path relative to the config, for file models. */
+  path?: string;
+  sha256?: string;
+  /** Endpoint URL for HTTP models (no credentials). */
+  endpoint?: string;
+  /** Free-form facts (input/output names and shapes, opset …). */
+  details?: Record<string, unknown>;
+}
+
+export interface Model {
+  readonly identity: ModelIdentity;
+  readonly input: ModelInput;
+  /** Class labels in model output order (classification only). */
+  readonly classes?: (string | number | boolean)[];
+  /** Whether `predict` is available (false for the `predictions` adapter). */
+  readonly canPredict: boolean;
+  /** Predict a batch of n rows (see the header comment for the layout). Batches of any size are accepted. */
+  predict(x: Float64Array, n: number): Promise<Prediction>;
+  /** Release native resources. */
+  close(): Promise<void>;
+}
