@@ -29,6 +29,7 @@ export const DataSpec = z
   .object({
     path: nonEmpty.describe('Data file (CSV, CSV.gz, Parquet, JSON/NDJSON), relative to the config file'),
     format: z.enum(['auto', 'csv', 'parquet', 'json']).default('auto'),
+    delimiter: z.string().length(1).optional().describe('CSV field delimiter (default: "," or tab for .tsv)'),
     id: nonEmpty.optional().describe('Row id column (unique). Without it, the 0-based row number is the id.'),
     filter: RowFilter.optional(),
     nulls: z

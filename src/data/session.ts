@@ -69,7 +69,7 @@ export class DataSession {
 
   /** Column names and DuckDB types of a table or view. */
   async describe(table: string): Promise<{ name: string; type: string }[]> {
-    const rows = await this.rows(`SELECT column_name, data_type FROM (DESCRIBE ${ident(table)})`);
+    const rows = await this.rows(`SELECT column_name, column_type FROM (DESCRIBE ${ident(table)})`);
     return rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
   }
 
