@@ -1,0 +1,366 @@
+/**
+ * The `onnx` adapter: a model file run in-process by onnxruntime-node.
+ *
+ * Everything that can be wrong with the file is found when the model is opened, before any test runs:
+ * a missing file, bytes that are not ONNX, an input width that differs from the preprocessing, an output
+ * whose shape does not fit the task or the declared classes (checked on the metadata and on a 2-row probe).
+ * Inference is batched through one reused Float32Array per batch size.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import type { z } from 'zod';
+import type { OnnxModel, Task } from '../config/schema.js';
+import { AssayError, type ErrorLocation } from '../errors.js';
+import { argmaxRows, assertFinite, shapeText } from './outputs.js';
+import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
+import type { Model, ModelIdentity, ModelInput, Prediction } from './types.js';
+
+export type OnnxSpec = z.infer<typeof OnnxModel>;
+
+export interface OpenModelOptions {
+  /** Folder the spec's relative paths are resolved against (the config file's folder). */
+  baseDir: string;
+  task: Task;
+  /** Config file, for error locations. */
+  configPath?: string;
+  /** Feature columns when the spec has no preprocessing (each becomes one numeric input). */
+  features?: string[];
+  /** onnxruntime intra-op threads (default: min(2, cores)). */
+  threads?: number;
+}
+
+type Dims = readonly (number | string)[];
+interface IoMeta {
+  name: string;
+  isTensor: boolean;
+  type?: string;
+  shape: Dims;
+}
+
+type OutputKind = 'probabilities' | 'labels' | 'prediction';
+
+const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
+
+function metaOf(m: ort.InferenceSession.ValueMetadata): IoMeta {
+  return m.isTensor
+    ? { name: m.name, isTensor: true, type: m.type, shape: m.shape }
+    : { name: m.name, isTensor: false, shape: [] };
+}
+
+function tensorNumbers(t: ort.Tensor): ArrayLike<number> {
+  const d = t.data;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d, (v) => Number(v));
+  if (Array.isArray(d)) throw new Error('string tensor');
+  return d as ArrayLike<number>;
+}
+
+export async function openOnnxModel(spec: OnnxSpec, opts: OpenModelOptions): Promise<Model> {
+  const where: ErrorLocation = { file: spec.path, configPath: opts.configPath };
+  const file = path.resolve(opts.baseDir, spec.path);
+  if (!existsSync(file)) {
+    throw new AssayError('FILE_NOT_FOUND', `model file ${spec.path} does not exist (looked in ${file})`, {
+      ...where,
+      configPath: opts.configPath ?? 'model.path',
+    });
+  }
+  const bytes = readFileSync(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism()));
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    throw new AssayError(
+      'MODEL_INVALID',
+      `model file ${spec.path} is not a loadable ONNX model: ${(e as Error).message.slice(0, 300)}`,
+      where,
+      { cause: e },
+    );
+  }
+  try {
+    return await buildModel(session, spec, opts, { sha256, where });
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+}
+
+async function buildModel(
+  session: ort.InferenceSession,
+  spec: OnnxSpec,
+  opts: OpenModelOptions,
+  facts: { sha256: string; where: ErrorLocation },
+): Promise<Model> {
+  const { where } = facts;
+  const mismatch = (msg: string): AssayError => new AssayError('MODEL_SHAPE_MISMATCH', msg, where);
+  const inputs = session.inputMetadata.map(metaOf);
+  const outputs = session.outputMetadata.map(metaOf);
+
+  // --- preprocessing / image layout
+  let pre: PreprocessPlan | undefined;
+  let rowWidth: number;
+  let input: ModelInput;
+  if (spec.image) {
+    const [c, h, w] = spec.image.shape;
+    rowWidth = c * h * w;
+    input = { kind: 'image', shape: [c, h, w] };
+  } else {
+    if (spec.preprocessing !== undefined) {
+      pre = loadPreprocessing(spec.preprocessing, { baseDir: opts.baseDir, configPath: opts.configPath });
+    } else if (opts.features && opts.features.length > 0) {
+      pre = numericPlan(opts.features);
+    } else {
+      throw new AssayError(
+        'CONFIG_INVALID',
+        `model ${spec.path}: give model.preprocessing (inline columns or a sidecar JSON) or the plan's features, ` +
+          'so the model input can be built',
+        { ...where, configPath: 'model.preprocessing' },
+      );
+    }
+    rowWidth = pre.width;
+    input = { kind: 'tabular', features: pre.features };
+  }
+
+  // --- input tensor
+  const inputName = pickInput(inputs, spec.input ?? pre?.sidecar.inputName, spec.input !== undefined, mismatch);
+  const inMeta = inputs.find((m) => m.name === inputName)!;
+  if (!inMeta.isTensor || (inMeta.type !== undefined && inMeta.type !== 'float32')) {
+    throw mismatch(`model input '${inputName}' is ${inMeta.type ?? 'not a tensor'}; expected a float32 tensor`);
+  }
+  const expectedIn: (number | string)[] = spec.image ? ['N', ...spec.image.shape] : ['N', rowWidth];
+  const inShape = inMeta.shape;
+  if (inShape.length > 0) {
+    const bad =
+      inShape.length !== expectedIn.length ||
+      inShape.some((d, i) => i > 0 && typeof d === 'number' && d >= 0 && d !== expectedIn[i]);
+    if (bad) {
+      throw mismatch(
+        `model input '${inputName}' has shape ${shapeText(inShape)}, but the ${spec.image ? 'image spec' : 'preprocessing'} ` +
+          `produces ${shapeText(expectedIn)}`,
+      );
+    }
+  }
+
+  // --- outputs
+  const classification = opts.task !== 'regression';
+  const chosen = pickOutputs(outputs, spec, classification, pre?.sidecar.outputName, mismatch);
+  const classes: (string | number)[] | undefined = spec.classes ?? pre?.sidecar.classes;
+  const positiveIndex = spec.output.positiveIndex ?? pre?.sidecar.positiveIndex;
+
+  // --- probe: 2 rows of zeros catch what the metadata leaves symbolic
+  const probeN = 2;
+  const probeIn = new ort.Tensor('float32', new Float32Array(probeN * rowWidth), [
+    probeN,
+    ...expectedIn.slice(1),
+  ] as number[]);
+  let probeOut: ort.InferenceSession.OnnxValueMapType;
+  try {
+    probeOut = await session.run({ [inputName]: probeIn });
+  } catch (e) {
+    throw mismatch(
+      `model ${spec.path} rejected an input of shape ${shapeText([probeN, ...expectedIn.slice(1)])} ` +
+        `(model input '${inputName}' ${shapeText(inShape)}): ${(e as Error).message.slice(0, 300)}`,
+    );
+  }
+  let k = 0; // number of probability columns as the model gives them
+  let binarySingle = false;
+  if (chosen.probabilities) {
+    const t = probeOut[chosen.probabilities] as ort.Tensor;
+    const dims = t.dims;
+    const declared = classes?.length;
+    const ok2d = dims.length === 2 && dims[0] === probeN;
+    const single = (dims.length === 1 && dims[0] === probeN) || (ok2d && dims[1] === 1);
+    if (single && opts.task === 'binary-classification' && (declared === undefined || declared === 2)) {
+      binarySingle = true;
+      k = 2;
+    } else if (!ok2d || (declared !== undefined && dims[1] !== declared) || dims[1] < 2) {
+      throw mismatch(
+        `model output '${chosen.probabilities}' has shape ${shapeText(dims)} for ${probeN} rows, but the spec expects ` +
+          `[N, ${declared ?? 'K≥2'}]${classes ? ` (classes ${classes.join(', ')})` : ''}`,
+      );
+    } else {
+      k = dims[1];
+    }
+    if (opts.task === 'binary-classification' && k !== 2) {
+      throw mismatch(
+        `model output '${chosen.probabilities}' has shape ${shapeText(dims)}, but a binary task expects [N, 2]`,
+      );
+    }
+  }
+  for (const name of [chosen.labels, chosen.prediction]) {
+    if (!name) continue;
+    const dims = (probeOut[name] as ort.Tensor).dims;
+    const ok = (dims.length === 1 && dims[0] === probeN) || (dims.length === 2 && dims[0] === probeN && dims[1] === 1);
+    if (!ok)
+      throw mismatch(`model output '${name}' has shape ${shapeText(dims)} for ${probeN} rows; expected [N] or [N, 1]`);
+  }
+  // Binary models without declared classes: put the positive class at index 1, the run's convention.
+  const swapBinary = classification && classes === undefined && k === 2 && positiveIndex === 0 && !binarySingle;
+
+  const identity: ModelIdentity = {
+    type: 'onnx',
+    path: spec.path,
+    sha256: facts.sha256,
+    details: {
+      input: { name: inputName, shape: inShape.map(String), type: inMeta.type ?? null },
+      outputs: outputs.map((o) => ({ name: o.name, shape: o.shape.map(String), type: o.type ?? null })),
+      used: chosen,
+      inputWidth: rowWidth,
+      preprocessing: spec.image ? 'image' : (pre?.source ?? (spec.preprocessing ? 'inline' : 'features')),
+      batchSize: spec.batchSize,
+    },
+  };
+
+  const batchSize = spec.batchSize;
+  let buf = new Float32Array(0);
+  const d = spec.image ? rowWidth : (pre?.features.length ?? 0);
+
+  const runBatch = async (x: Float64Array, start: number, m: number, out: Prediction): Promise<void> => {
+    if (buf.length < m * rowWidth) buf = new Float32Array(m * rowWidth);
+    const view = buf.subarray(0, m * rowWidth);
+    if (pre) pre.encode(x.subarray(start * d, (start + m) * d), m, view);
+    else for (let i = 0; i < m * rowWidth; i++) view[i] = x[start * rowWidth + i];
+    const tensor = new ort.Tensor('float32', view, [m, ...expectedIn.slice(1)] as number[]);
+    const res = await session.run({ [inputName]: tensor });
+    const loc = { ...where };
+    if (chosen.prediction) {
+      const vals = tensorNumbers(res[chosen.prediction] as ort.Tensor);
+      assertFinite(vals, `model output '${chosen.prediction}'`, 1, start, loc);
+      (out.labels as Float64Array).set(vals as ArrayLike<number>, start);
+    }
+    if (chosen.probabilities && out.proba) {
+      const p = tensorNumbers(res[chosen.probabilities] as ort.Tensor);
+      assertFinite(p, `model output '${chosen.probabilities}'`, binarySingle ? 1 : k, start, loc);
+      const proba = out.proba;
+      if (binarySingle) {
+        for (let i = 0; i < m; i++) {
+          proba[(start + i) * 2] = 1 - p[i];
+          proba[(start + i) * 2 + 1] = p[i];
+        }
+      } else if (swapBinary) {
+        for (let i = 0; i < m; i++) {
+          proba[(start + i) * 2] = p[i * 2 + 1];
+          proba[(start + i) * 2 + 1] = p[i * 2];
+        }
+      } else {
+        proba.set(p, start * k);
+      }
+      if (!chosen.labels)
+        (out.labels as Int32Array).set(argmaxRows(proba.subarray(start * k, (start + m) * k), m, k), start);
+    }
+    if (chosen.labels) {
+      const t = res[chosen.labels] as ort.Tensor;
+      const labels = out.labels as Int32Array;
+      const K = classes?.length ?? k;
+      if (t.type === 'string') {
+        const strs = t.data as string[];
+        for (let i = 0; i < m; i++) {
+          const idx = classes ? classes.findIndex((c) => String(c) === strs[i]) : -1;
+          if (idx < 0) {
+            throw new AssayError(
+              'MODEL_OUTPUT_INVALID',
+              `model output '${chosen.labels}' gave label '${strs[i]}' for batch row ${start + i}, which is not one of the classes ${classes?.join(', ') ?? '(none declared)'}`,
+              { ...loc, row: start + i },
+            );
+          }
+          labels[start + i] = idx;
+        }
+      } else {
+        const v = tensorNumbers(t);
+        for (let i = 0; i < m; i++) {
+          const c = v[i];
+          if (!Number.isInteger(c) || c < 0 || (K > 0 && c >= K)) {
+            throw new AssayError(
+              'MODEL_OUTPUT_INVALID',
+              `model output '${chosen.labels}' gave ${c} for batch row ${start + i}; expected a class index in 0..${K - 1}`,
+              { ...loc, row: start + i },
+            );
+          }
+          labels[start + i] = swapBinary ? 1 - c : c;
+        }
+      }
+    }
+  };
+
+  const model: Model = {
+    identity,
+    input,
+    ...(classification && classes ? { classes } : {}),
+    canPredict: true,
+    async predict(x: Float64Array, n: number): Promise<Prediction> {
+      const need = n * (spec.image ? rowWidth : d);
+      if (x.length < need) {
+        throw new AssayError('INTERNAL', `predict: got ${x.length} values for ${n} rows; expected ${need}`, where);
+      }
+      const out: Prediction = classification
+        ? { labels: new Int32Array(n), ...(chosen.probabilities ? { proba: new Float64Array(n * k) } : {}) }
+        : { labels: new Float64Array(n) };
+      for (let s = 0; s < n; s += batchSize) await runBatch(x, s, Math.min(batchSize, n - s), out);
+      return out;
+    },
+    async close(): Promise<void> {
+      await session.release();
+    },
+  };
+  return model;
+}
+
+function pickInput(
+  inputs: IoMeta[],
+  wanted: string | undefined,
+  explicit: boolean,
+  mismatch: (m: string) => AssayError,
+): string {
+  const names = inputs.map((i) => i.name);
+  if (wanted !== undefined && names.includes(wanted)) return wanted;
+  if (wanted !== undefined && explicit) {
+    throw mismatch(`model has no input named '${wanted}' (inputs: ${names.join(', ')})`);
+  }
+  if (inputs.length === 1) return names[0];
+  throw mismatch(`model has ${inputs.length} inputs (${names.join(', ')}); set model.input to the feature tensor`);
+}
+
+function pickOutputs(
+  outputs: IoMeta[],
+  spec: OnnxSpec,
+  classification: boolean,
+  sidecarOutput: string | undefined,
+  mismatch: (m: string) => AssayError,
+): Partial<Record<OutputKind, string>> {
+  const names = outputs.map((o) => o.name);
+  const need = (name: string, key: string): string => {
+    if (!names.includes(name))
+      throw mismatch(`model has no output named '${name}' (${key}; outputs: ${names.join(', ')})`);
+    return name;
+  };
+  const o = spec.output;
+  if (!classification) {
+    if (o.prediction) return { prediction: need(o.prediction, 'model.output.prediction') };
+    if (o.labels) return { prediction: need(o.labels, 'model.output.labels') };
+    const guess = [sidecarOutput, 'prediction', 'variable'].find((n) => n && names.includes(n));
+    if (guess) return { prediction: guess };
+    if (outputs.length === 1) return { prediction: names[0] };
+    throw mismatch(`model has outputs ${names.join(', ')}; set model.output.prediction`);
+  }
+  const chosen: Partial<Record<OutputKind, string>> = {};
+  if (o.probabilities) chosen.probabilities = need(o.probabilities, 'model.output.probabilities');
+  if (o.labels) chosen.labels = need(o.labels, 'model.output.labels');
+  if (chosen.probabilities || chosen.labels) return chosen;
+  const isFloat = (n: string): boolean => FLOAT_TYPES.has(outputs.find((m) => m.name === n)?.type ?? '');
+  const guess = [sidecarOutput, 'probabilities', 'probs', 'output_probability'].find(
+    (n) => n && names.includes(n) && isFloat(n),
+  );
+  if (guess) return { probabilities: guess };
+  const tensors = outputs.filter((m) => m.isTensor);
+  if (tensors.length === 1)
+    return isFloat(tensors[0].name) ? { probabilities: tensors[0].name } : { labels: tensors[0].name };
+  throw mismatch(`model has outputs ${names.join(', ')}; set model.output.probabilities or model.output.labels`);
+}
