@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { FeatureColumn, Plan } from '../../src/config/schema.js';
+import { openOnnxModel } from '../../src/models/onnx.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const DEMO = path.join(REPO_ROOT, 'demo');
@@ -176,6 +177,32 @@ describe('demo plan (assay.yaml)', () => {
       'explain.partial_dependence',
       'robustness.noise_stability',
     ]);
+  });
+
+  it("runs through Assay's ONNX adapter with the plan's model spec and gives the saved predictions", async () => {
+    if (plan.model.type !== 'onnx') throw new Error('the demo model is an ONNX model');
+    const model = await openOnnxModel(plan.model, { baseDir: DEMO, task: plan.task });
+    try {
+      if (model.input.kind !== 'tabular') throw new Error('the demo model is tabular');
+      const features = model.input.features;
+      expect(features.map((f) => f.name)).toEqual(ATTRIBUTES);
+      // Raw features, as the adapter takes them: numeric values, category indexes.
+      const x = new Float64Array(testRows.length * features.length);
+      testRows.forEach((row, i) => {
+        features.forEach((f, j) => {
+          x[i * features.length + j] =
+            f.kind === 'numeric' ? Number(row[f.name]) : f.categories.map(String).indexOf(row[f.name]);
+        });
+      });
+      const { labels, proba } = await model.predict(x, testRows.length);
+      const saved = readCsv('test-predictions.csv').rows;
+      saved.forEach((r, i) => {
+        expect(labels[i]).toBe(Number(r.y_pred));
+        expect(Math.abs((proba?.[2 * i + 1] ?? Number.NaN) - Number(r.y_prob))).toBeLessThanOrEqual(1e-6);
+      });
+    } finally {
+      await model.close();
+    }
   });
 
   it('refers only to columns that the CSV has', () => {
