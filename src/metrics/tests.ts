@@ -1,4 +1,5 @@
 import type { TechnicalTest } from '../tests/types.js';
+import { performanceClassificationTest } from './performance-classification.js';
 
 /** The metrics tests, in the order the registry lists them. */
-export const metricTests: TechnicalTest[] = [];
+export const metricTests: TechnicalTest[] = [performanceClassificationTest];
