@@ -1,0 +1,223 @@
+/**
+ * A minimal protobuf reader for the parts of an ONNX file TreeSHAP needs: ModelProto.graph → GraphProto.node →
+ * NodeProto (op_type, domain, inputs, outputs, attributes) → AttributeProto (f, i, s, floats, ints, strings, t).
+ * Field numbers from onnx/onnx `onnx/onnx.proto3`. Written here rather than pulling in protobufjs plus the ONNX
+ * schema: ~150 lines, no dependency, and it reads only what it needs.
+ */
+
+export interface OnnxTensor {
+  dims: number[];
+  dataType: number;
+  /** Values as doubles (float, double and integer types). */
+  values: Float64Array;
+}
+
+export interface OnnxAttribute {
+  name: string;
+  f?: number;
+  i?: number;
+  s?: string;
+  floats: number[];
+  ints: number[];
+  strings: string[];
+  t?: OnnxTensor;
+}
+
+export interface OnnxNode {
+  opType: string;
+  domain: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, OnnxAttribute>;
+}
+
+export interface OnnxGraph {
+  nodes: OnnxNode[];
+  inputs: string[];
+  outputs: string[];
+}
+
+class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Uint8Array,
+    readonly end = buf.length,
+    start = 0,
+  ) {
+    this.pos = start;
+  }
+  done(): boolean {
+    return this.pos >= this.end;
+  }
+  /** Varint as a JS number (exact up to 2^53; negative int64 becomes a large value, fixed by `signed`). */
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (;;) {
+      if (this.pos >= this.end) throw new Error('truncated varint');
+      const b = this.buf[this.pos++];
+      result += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return result;
+      mul *= 128;
+      if (mul > 2 ** 70) throw new Error('varint too long');
+    }
+  }
+  /** int64 varint, two's complement for negatives. */
+  int64(): number {
+    const v = this.varint();
+    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+  }
+  float32(): number {
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).getFloat32(0, true);
+    this.pos += 4;
+    return v;
+  }
+  float64(): number {
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+    this.pos += 8;
+    return v;
+  }
+  bytes(): Uint8Array {
+    const len = this.varint();
+    if (this.pos + len > this.end) throw new Error('truncated length-delimited field');
+    const b = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return b;
+  }
+  sub(): Reader {
+    const len = this.varint();
+    if (this.pos + len > this.end) throw new Error('truncated message');
+    const r = new Reader(this.buf, this.pos + len, this.pos);
+    this.pos += len;
+    return r;
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 1) this.pos += 8;
+    else if (wire === 2) {
+      const len = this.varint();
+      this.pos += len;
+    } else if (wire === 5) this.pos += 4;
+    else throw new Error(`unsupported wire type ${wire}`);
+  }
+  /** Iterates (field, wire) tags until the end of this message. */
+  *fields(): Generator<[number, number]> {
+    while (!this.done()) {
+      const tag = this.varint();
+      const before = this.pos;
+      yield [Math.floor(tag / 8), tag & 7];
+      if (this.pos === before) throw new Error(`field ${Math.floor(tag / 8)} not consumed`);
+    }
+  }
+}
+
+const utf8 = new TextDecoder();
+
+function readTensor(r: Reader): OnnxTensor {
+  const dims: number[] = [];
+  let dataType = 0;
+  const values: number[] = [];
+  let raw: Uint8Array | null = null;
+  for (const [f, w] of r.fields()) {
+    if (f === 1 && w === 2) {
+      const p = r.sub();
+      while (!p.done()) dims.push(p.int64());
+    } else if (f === 1) dims.push(r.int64());
+    else if (f === 2) dataType = r.varint();
+    else if (f === 4 && w === 2) {
+      const p = r.sub();
+      while (!p.done()) values.push(p.float32());
+    } else if (f === 4) values.push(r.float32());
+    else if ((f === 5 || f === 7) && w === 2) {
+      const p = r.sub();
+      while (!p.done()) values.push(p.int64());
+    } else if (f === 10 && w === 2) {
+      const p = r.sub();
+      while (!p.done()) values.push(p.float64());
+    } else if (f === 10) values.push(r.float64());
+    else if (f === 9) raw = r.bytes();
+    else r.skip(w);
+  }
+  if (raw) {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    // TensorProto.DataType: 1 FLOAT, 11 DOUBLE, 7 INT64, 6 INT32
+    const size = dataType === 11 || dataType === 7 ? 8 : 4;
+    for (let o = 0; o + size <= raw.byteLength; o += size) {
+      if (dataType === 1) values.push(dv.getFloat32(o, true));
+      else if (dataType === 11) values.push(dv.getFloat64(o, true));
+      else if (dataType === 7) values.push(Number(dv.getBigInt64(o, true)));
+      else if (dataType === 6) values.push(dv.getInt32(o, true));
+      else throw new Error(`unsupported tensor data type ${dataType}`);
+    }
+  }
+  return { dims, dataType, values: Float64Array.from(values) };
+}
+
+function readAttribute(r: Reader): OnnxAttribute {
+  const a: OnnxAttribute = { name: '', floats: [], ints: [], strings: [] };
+  for (const [f, w] of r.fields()) {
+    if (f === 1) a.name = utf8.decode(r.bytes());
+    else if (f === 2) a.f = r.float32();
+    else if (f === 3) a.i = r.int64();
+    else if (f === 4) a.s = utf8.decode(r.bytes());
+    else if (f === 5) a.t = readTensor(r.sub());
+    else if (f === 7 && w === 2) {
+      const p = r.sub();
+      while (!p.done()) a.floats.push(p.float32());
+    } else if (f === 7) a.floats.push(r.float32());
+    else if (f === 8 && w === 2) {
+      const p = r.sub();
+      while (!p.done()) a.ints.push(p.int64());
+    } else if (f === 8) a.ints.push(r.int64());
+    else if (f === 9) a.strings.push(utf8.decode(r.bytes()));
+    else r.skip(w);
+  }
+  return a;
+}
+
+function readNode(r: Reader): OnnxNode {
+  const n: OnnxNode = { opType: '', domain: '', name: '', inputs: [], outputs: [], attributes: new Map() };
+  for (const [f, w] of r.fields()) {
+    if (f === 1) n.inputs.push(utf8.decode(r.bytes()));
+    else if (f === 2) n.outputs.push(utf8.decode(r.bytes()));
+    else if (f === 3) n.name = utf8.decode(r.bytes());
+    else if (f === 4) n.opType = utf8.decode(r.bytes());
+    else if (f === 7) n.domain = utf8.decode(r.bytes());
+    else if (f === 5) {
+      const a = readAttribute(r.sub());
+      n.attributes.set(a.name, a);
+    } else r.skip(w);
+  }
+  return n;
+}
+
+/** ValueInfoProto.name (field 1). */
+function readValueInfoName(r: Reader): string {
+  let name = '';
+  for (const [f, w] of r.fields()) {
+    if (f === 1) name = utf8.decode(r.bytes());
+    else r.skip(w);
+  }
+  return name;
+}
+
+/** Reads the main graph of an ONNX ModelProto. Throws on bytes that are not a ModelProto with a graph. */
+export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
+  const top = new Reader(bytes);
+  for (const [f, w] of top.fields()) {
+    if (f === 7 && w === 2) {
+      const g = top.sub();
+      const graph: OnnxGraph = { nodes: [], inputs: [], outputs: [] };
+      for (const [gf, gw] of g.fields()) {
+        if (gf === 1) graph.nodes.push(readNode(g.sub()));
+        else if (gf === 11) graph.inputs.push(readValueInfoName(g.sub()));
+        else if (gf === 12) graph.outputs.push(readValueInfoName(g.sub()));
+        else g.skip(gw);
+      }
+      return graph;
+    }
+    top.skip(w);
+  }
+  throw new Error('no graph in the ONNX model');
+}
