@@ -67,7 +67,8 @@ export const Catalog = z
     for (const k of c.controls) {
       if (ids.has(k.id)) ctx.addIssue({ code: 'custom', message: `duplicate control id ${k.id}` });
       ids.add(k.id);
-      if (!c.kinds.includes(k.kind)) ctx.addIssue({ code: 'custom', message: `control ${k.id}: unknown kind ${k.kind}` });
+      if (!c.kinds.includes(k.kind))
+        ctx.addIssue({ code: 'custom', message: `control ${k.id}: unknown kind ${k.kind}` });
     }
     for (const k of c.controls) {
       if (k.parent !== undefined && !ids.has(k.parent))
@@ -143,10 +144,15 @@ export function loadCatalogs(): LoadedCatalog[] {
 }
 
 /** Replaces a loaded catalog's text (e.g. from an imported OSCAL catalog); ids and structure stay. */
-export function withTexts(c: LoadedCatalog, texts: Map<string, { title?: string; description?: string }>): LoadedCatalog {
+export function withTexts(
+  c: LoadedCatalog,
+  texts: Map<string, { title?: string; description?: string }>,
+): LoadedCatalog {
   const controls = c.controls.map((k) => {
     const t = texts.get(k.id);
-    return t ? { ...k, ...(t.title ? { title: t.title } : {}), ...(t.description ? { description: t.description } : {}) } : k;
+    return t
+      ? { ...k, ...(t.title ? { title: t.title } : {}), ...(t.description ? { description: t.description } : {}) }
+      : k;
   });
   return indexCatalog({ ...c, controls });
 }

@@ -11,10 +11,24 @@
 import { z } from 'zod';
 import type { TestResult } from '../results/schema.js';
 import { emptyProcessCheckAnswers, type ProcessCheckAnswers } from '../process/index.js';
-import { ancestors, FRAMEWORK_IDS, type FrameworkId, findControl, groupOf, type LoadedCatalog, loadCatalog } from './catalog.js';
+import {
+  ancestors,
+  FRAMEWORK_IDS,
+  type FrameworkId,
+  findControl,
+  groupOf,
+  type LoadedCatalog,
+  loadCatalog,
+} from './catalog.js';
 import { type ControlRef, deriveLinks, loadCrosswalks } from './crosswalk.js';
 
-export const COVERAGE_STATUSES = ['evidenced', 'partially evidenced', 'not evidenced', 'not applicable', 'failed'] as const;
+export const COVERAGE_STATUSES = [
+  'evidenced',
+  'partially evidenced',
+  'not evidenced',
+  'not applicable',
+  'failed',
+] as const;
 export const CoverageStatus = z.enum(COVERAGE_STATUSES);
 export type CoverageStatus = z.infer<typeof CoverageStatus>;
 
@@ -61,7 +75,9 @@ export type FrameworkCoverage = z.infer<typeof FrameworkCoverage>;
 export const CoverageReport = z.object({
   version: z.literal(1),
   statusRules: z.string(),
-  crosswalks: z.array(z.object({ id: z.string(), authority: z.enum(['official', 'project']), granularity: z.string() })),
+  crosswalks: z.array(
+    z.object({ id: z.string(), authority: z.enum(['official', 'project']), granularity: z.string() }),
+  ),
   processChecks: z.object({
     total: z.number().int(),
     yes: z.number().int(),

@@ -69,7 +69,10 @@ export function loadCrosswalks(): Crosswalk[] {
     const tgt = loadCatalog(cw.targetFramework);
     for (const p of cw.pairs) {
       if (!src.byId.has(p.source) || !tgt.byId.has(p.target))
-        throw new AssayError('INTERNAL', `${f}: pair ${p.source} → ${p.target} names a control that is not in the catalogs`);
+        throw new AssayError(
+          'INTERNAL',
+          `${f}: pair ${p.source} → ${p.target} names a control that is not in the catalogs`,
+        );
     }
     return cw;
   });

@@ -76,9 +76,6 @@ function metadata(title: string, version: string, lastModified: string, extra: J
   return { title, 'last-modified': lastModified, version, 'oscal-version': OSCAL_VERSION, ...extra };
 }
 
-/** OSCAL prop values must not start or end with whitespace and must be non-empty. */
-const propValue = (s: string) => s.replace(/\s+/g, ' ').trim() || '-';
-
 function controlJson(c: LoadedCatalog, k: Control): Json {
   const props: Json[] = [{ name: 'label', value: k.id }];
   props.push({ name: 'kind', ns: ASSAY_NS, value: k.kind });
@@ -87,8 +84,7 @@ function controlJson(c: LoadedCatalog, k: Control): Json {
   if (k.number !== undefined) props.push({ name: 'number', ns: ASSAY_NS, value: String(k.number) });
   const oid = oscalControlId(c.id, k.id);
   const parts: Json[] = [{ id: `${oid}_smt`, name: 'statement', prose: k.description ?? k.title }];
-  if (k.assessorChecks)
-    parts.push({ id: `${oid}_obj`, name: 'assessment-objective', prose: k.assessorChecks });
+  if (k.assessorChecks) parts.push({ id: `${oid}_obj`, name: 'assessment-objective', prose: k.assessorChecks });
   const children = (c.children.get(k.id) ?? []).map((ch) => controlJson(c, ch));
   return {
     id: oid,
@@ -110,7 +106,9 @@ export function toOscalCatalog(framework: FrameworkId, catalog: LoadedCatalog = 
       class: g.kind,
       title: g.title,
       props: [{ name: 'label', value: g.id }],
-      ...(g.description ? { parts: [{ id: `${oscalControlId(c.id, g.id)}_ovw`, name: 'overview', prose: g.description }] } : {}),
+      ...(g.description
+        ? { parts: [{ id: `${oscalControlId(c.id, g.id)}_ovw`, name: 'overview', prose: g.description }] }
+        : {}),
       controls: (c.children.get(g.id) ?? []).map((k) => controlJson(c, k)),
     }));
   // Controls outside the hierarchy (AI RMF trustworthiness characteristics) form their own group.
@@ -129,7 +127,8 @@ export function toOscalCatalog(framework: FrameworkId, catalog: LoadedCatalog = 
       metadata: metadata(c.title, c.version, DATA_LAST_MODIFIED, {
         published: `${source.date.length === 10 ? source.date : `${source.date.slice(0, 7)}-01`}T00:00:00Z`,
         props: [{ name: 'framework-id', ns: ASSAY_NS, value: c.id }],
-        remarks: `${c.textNote} Source: ${source.publisher}, ${source.document}${source.version ? ` (${source.version})` : ''}. ${source.license ?? ''}`.trim(),
+        remarks:
+          `${c.textNote} Source: ${source.publisher}, ${source.document}${source.version ? ` (${source.version})` : ''}. ${source.license ?? ''}`.trim(),
       }),
       groups,
       'back-matter': {
@@ -194,14 +193,24 @@ export function toOscalMapping(cw: Crosswalk): Json {
         status: 'complete',
         'mapping-description': cw.description,
         ...(cw.authority === 'official'
-          ? { remarks: `Published by ${cw.source.publisher}${cw.source.url ? ` (${cw.source.url})` : ''}; transcribed as id pairs.` }
+          ? {
+              remarks: `Published by ${cw.source.publisher}${cw.source.url ? ` (${cw.source.url})` : ''}; transcribed as id pairs.`,
+            }
           : { remarks: 'Authored by the Assay project; not endorsed by the framework owners.' }),
       },
       mappings: [mapping],
       'back-matter': {
         resources: [
-          { uuid: srcRes, title: loadCatalog(cw.sourceFramework).title, rlinks: [{ href: catalogFileName(cw.sourceFramework) }] },
-          { uuid: tgtRes, title: loadCatalog(cw.targetFramework).title, rlinks: [{ href: catalogFileName(cw.targetFramework) }] },
+          {
+            uuid: srcRes,
+            title: loadCatalog(cw.sourceFramework).title,
+            rlinks: [{ href: catalogFileName(cw.sourceFramework) }],
+          },
+          {
+            uuid: tgtRes,
+            title: loadCatalog(cw.targetFramework).title,
+            rlinks: [{ href: catalogFileName(cw.targetFramework) }],
+          },
         ],
       },
     },
@@ -218,7 +227,9 @@ export async function exportOscalCatalogs(outDir: string): Promise<string[]> {
     await mkdir(outDir, { recursive: true });
     for (const [name, doc] of files) await writeFile(path.join(outDir, name), `${JSON.stringify(doc, null, 2)}\n`);
   } catch (e) {
-    throw new AssayError('OUTPUT_WRITE', `cannot write OSCAL files to ${outDir}: ${(e as Error).message}`, { file: outDir });
+    throw new AssayError('OUTPUT_WRITE', `cannot write OSCAL files to ${outDir}: ${(e as Error).message}`, {
+      file: outDir,
+    });
   }
   return files.map(([name]) => path.join(outDir, name));
 }
@@ -336,7 +347,10 @@ export function toOscalAssessmentResults(results: Results): Json {
         target: {
           type: 'objective-id',
           'target-id': targetId,
-          status: { state: satisfied ? 'satisfied' : 'not-satisfied', ...(k.status === 'failed' ? { reason: 'fail' } : {}) },
+          status: {
+            state: satisfied ? 'satisfied' : 'not-satisfied',
+            ...(k.status === 'failed' ? { reason: 'fail' } : {}),
+          },
         },
         ...(related.length > 0 ? { 'related-observations': related.map((u) => ({ 'observation-uuid': u })) } : {}),
       });
@@ -352,7 +366,8 @@ export function toOscalAssessmentResults(results: Results): Json {
       }),
       'import-ap': {
         href: `#${planUuid}`,
-        remarks: 'Assay runs from a plan (assay.yaml), not an OSCAL assessment plan; this points to a back-matter resource.',
+        remarks:
+          'Assay runs from a plan (assay.yaml), not an OSCAL assessment plan; this points to a back-matter resource.',
       },
       results: [
         {
@@ -379,7 +394,11 @@ export function toOscalAssessmentResults(results: Results): Json {
       ],
       'back-matter': {
         resources: [
-          { uuid: planUuid, title: 'Assay plan (assay.yaml)', remarks: 'The validated plan is stored in results.json.' },
+          {
+            uuid: planUuid,
+            title: 'Assay plan (assay.yaml)',
+            remarks: 'The validated plan is stored in results.json.',
+          },
           ...evidenceInputs.map((i) => ({
             uuid: nameUuid(`input:${i.path}`),
             title: `${i.role}: ${i.path}`,
@@ -403,13 +422,21 @@ export function importOscalCatalogText(framework: FrameworkId, oscal: unknown): 
   const texts = new Map<string, { title?: string; description?: string }>();
   const visit = (node: unknown) => {
     if (typeof node !== 'object' || node === null) return;
-    const n = node as { id?: string; title?: string; props?: { name: string; value: string }[]; parts?: { name: string; prose?: string }[] };
+    const n = node as {
+      id?: string;
+      title?: string;
+      props?: { name: string; value: string }[];
+      parts?: { name: string; prose?: string }[];
+    };
     if (typeof n.id === 'string') {
       const label = n.props?.find((p) => p.name === 'label')?.value;
       const candidates = [label, fromOscalControlId(framework, n.id), n.id].filter((x): x is string => !!x);
-      const id = candidates.map((x) => (c.byId.has(x) ? x : normaliseControlId(framework, x))).find((x) => c.byId.has(x));
+      const id = candidates
+        .map((x) => (c.byId.has(x) ? x : normaliseControlId(framework, x)))
+        .find((x) => c.byId.has(x));
       const statement = n.parts?.find((p) => p.name === 'statement' || p.name === 'overview')?.prose;
-      if (id) texts.set(id, { ...(n.title ? { title: n.title } : {}), ...(statement ? { description: statement } : {}) });
+      if (id)
+        texts.set(id, { ...(n.title ? { title: n.title } : {}), ...(statement ? { description: statement } : {}) });
     }
     for (const key of ['groups', 'controls'] as const) {
       const list = (node as Record<string, unknown>)[key];
@@ -418,6 +445,9 @@ export function importOscalCatalogText(framework: FrameworkId, oscal: unknown): 
   };
   visit(root);
   if (texts.size === 0)
-    throw new AssayError('CONFIG_INVALID', `the OSCAL catalog has no control whose id or label matches ${c.shortTitle}`);
+    throw new AssayError(
+      'CONFIG_INVALID',
+      `the OSCAL catalog has no control whose id or label matches ${c.shortTitle}`,
+    );
   return withTexts(c, texts);
 }

@@ -22,7 +22,10 @@ function normaliseAnswer(v: unknown): unknown {
   if (v === false) return 'no';
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const s = v
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   if (s === '') return null;
   if (s === 'n/a' || s === 'na' || s === 'not-applicable' || s === 'notapplicable') return 'not-applicable';
   return s;
@@ -249,7 +252,10 @@ export function checklistTemplate(): string {
     'checks:',
   ];
   for (const principle of av.controls.filter((k) => k.kind === 'principle')) {
-    lines.push('', `  # ── ${principle.id}. ${principle.title} ${'─'.repeat(Math.max(3, 70 - principle.title.length))}`);
+    lines.push(
+      '',
+      `  # ── ${principle.id}. ${principle.title} ${'─'.repeat(Math.max(3, 70 - principle.title.length))}`,
+    );
     for (const criterion of av.children.get(principle.id) ?? []) {
       for (const check of av.children.get(criterion.id) ?? []) {
         const informs = nistInformedBy(check.id);
