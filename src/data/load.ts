@@ -46,7 +46,8 @@ function readerSql(file: string, format: Format, delimiter?: string): string {
   if (format === 'parquet') return `read_parquet(${f})`;
   if (format === 'json') return `read_json_auto(${f})`;
   const delim = delimiter ?? (file.toLowerCase().match(/\.tsv(\.gz)?$/) ? '\t' : ',');
-  return `read_csv(${f}, delim=${lit(delim)}, header=true)`;
+  // Only numbers or text: DuckDB would otherwise read yes/no as BOOLEAN (then 'true'), or codes as dates.
+  return `read_csv(${f}, delim=${lit(delim)}, header=true, auto_type_candidates=['BIGINT', 'DOUBLE', 'VARCHAR'])`;
 }
 
 /** Finds the first ragged CSV line by counting fields outside quotes (only called after DuckDB failed). */

@@ -208,11 +208,9 @@ describe('demo plan (assay.yaml)', () => {
     }
   });
 
-  // KNOWN BUG, marked `it.fails` so the suite stays green: src/data/load.ts lets DuckDB sniff the yes/no column
-  // foreign_worker as BOOLEAN, so it reaches the model as 'true'/'false' (unknown category, predictions off by
-  // up to 0.06). Fix: read_csv(..., auto_type_candidates=['BIGINT', 'DOUBLE', 'VARCHAR']) in readerSql. With
-  // that fix this test passes: then change `it.fails` to `it`.
-  it.fails("gives the saved predictions when Assay's own data loader reads the CSV (yes/no columns stay text)", async () => {
+  // Guards a real bug once found: DuckDB sniffed the yes/no column foreign_worker as BOOLEAN, so it reached the
+  // model as 'true'/'false' (an unknown category). The loader now restricts CSV types to numbers and text.
+  it("gives the saved predictions when Assay's own data loader reads the CSV (yes/no columns stay text)", async () => {
     if (plan.model.type !== 'onnx') throw new Error('the demo model is an ONNX model');
     const model = await openOnnxModel(plan.model, { baseDir: DEMO, task: plan.task });
     const db = await DataSession.open({ threads: 1 });
