@@ -70,9 +70,11 @@ export function betweenGroups(values: Labelled[], overall: Maybe): Disparity {
       ratioToOverall = defined(r);
     }
   }
+  const negative = min < 0 ? undefinedBecause('a ratio is not meaningful when a group value is negative') : null;
+  if (negative) ratioToOverall = negative;
   return {
     difference: few ?? defined(max - min),
-    ratio: few ?? (max === 0 ? undefinedBecause('every group has value 0 (0 ÷ 0)') : defined(min / max)),
+    ratio: few ?? negative ?? (max === 0 ? undefinedBecause('every group has value 0 (0 ÷ 0)') : defined(min / max)),
     differenceToOverall,
     ratioToOverall,
     min: defined(min),
