@@ -1,0 +1,56 @@
+/** Shared helpers for the benchmarks: big synthetic data from ../shared, timing, RSS, result files. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const DATA_DIR = path.join(BENCH_DIR, 'data');
+export const SHARED = process.env.ASSAY_SHARED ?? path.resolve(BENCH_DIR, '../../shared');
+
+/** The make_big.mjs CSV with `rows` rows (seed 42), generated once and cached in bench/data/. */
+export function bigCsv(rows: number): string {
+  const gen = path.join(SHARED, 'fixtures', 'make_big.mjs');
+  if (!existsSync(gen)) throw new Error(`benchmark data generator missing: ${gen} (../shared is needed for benchmarks)`);
+  mkdirSync(DATA_DIR, { recursive: true });
+  const out = path.join(DATA_DIR, `preds_${rows}.csv`);
+  if (!existsSync(out)) {
+    console.error(`generating ${out} …`);
+    execFileSync(process.execPath, [gen, '--rows', String(rows), '--seed', '42', '--out', out], { stdio: 'inherit' });
+  }
+  return out;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** Peak resident set size of this process so far, in MB. */
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+export function machine(): Record<string, unknown> {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+export function writeResult(name: string, result: Record<string, unknown>): void {
+  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
+  const file = path.join(BENCH_DIR, 'results', `${name}.json`);
+  writeFileSync(file, `${JSON.stringify({ ...result, machine: machine(), date: new Date().toISOString() }, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}

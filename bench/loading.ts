@@ -1,0 +1,46 @@
+/**
+ * Loading benchmark: time to load a big CSV into the session (the core's loadData: parse, type and null
+ * checks, the data view), against DuckDB's raw `SELECT count(*) FROM read_csv(...)` of the same file in the
+ * same process (the floor). Target: ≤ 1.5× the raw scan. Usage: npx tsx bench/loading.ts [--rows 10000000]
+ */
+import { parsePlan } from '../src/config/load.js';
+import { loadData } from '../src/data/load.js';
+import { DataSession, lit } from '../src/data/session.js';
+import { arg, bigCsv, peakRssMb, timed, writeResult } from './common.js';
+
+const rows = arg('rows', 10_000_000);
+const file = bigCsv(rows);
+
+const raw = await DataSession.open();
+// Warm the OS page cache so both measurements read from memory.
+await raw.scalar(`SELECT count(*) FROM read_csv(${lit(file)})`);
+const scan = await timed(() => raw.scalar(`SELECT count(*)::DOUBLE FROM read_csv(${lit(file)}, delim=',', header=true)`));
+raw.close();
+
+const plan = parsePlan({
+  task: 'binary-classification',
+  data: { path: file, id: 'row_id' },
+  target: 'y_true',
+  sensitive: ['sex', 'race'],
+  classes: ['0', '1'],
+  positiveLabel: '1',
+  model: { type: 'predictions', label: 'y_pred', score: 'y_prob' },
+});
+const db = await DataSession.open();
+const load = await timed(() =>
+  loadData(db, plan, '/', { numeric: ['y_prob'], other: ['y_true', 'y_pred', 'sex', 'race'] }),
+);
+db.close();
+
+const result = {
+  rows,
+  file,
+  rawScanMs: Math.round(scan.ms),
+  loadMs: Math.round(load.ms),
+  ratio: Number((load.ms / scan.ms).toFixed(2)),
+  target: '<= 1.5',
+  rowsLoaded: load.value.rows,
+  peakRssMb: peakRssMb(),
+};
+console.log(result);
+writeResult('loading', result);

@@ -1,0 +1,91 @@
+/** `assay run <config>` and `assay demo`: both run the same pipeline through the API. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { type AssessOptions, type AssessOutcome, assess } from '../api.js';
+import { loadPlanFile } from '../config/load.js';
+import { PACKAGE_ROOT } from '../results/versions.js';
+import { createProgress } from './progress.js';
+
+interface RunFlags {
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  reports?: boolean;
+  format?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the assessment a config file describes and write results.json and reports')
+    .argument('<config>', 'assay.yaml or a JSON plan')
+    .option('-o, --out <dir>', 'output folder (default: the config’s `output`)')
+    .option('--json', 'print results.json to stdout (human output goes to stderr)')
+    .option('-q, --quiet', 'no progress or summary on stderr')
+    .option('--no-reports', 'write results.json only')
+    .option('--format <list>', 'report formats to write, comma-separated (html,pdf,md,junit,oscal,aiverify)')
+    .action(async (config: string, flags: RunFlags) => {
+      const loaded = await loadPlanFile(config);
+      await runAndPrint((opts) => assess(loaded, opts), flags);
+    });
+
+  program
+    .command('demo')
+    .description('run the bundled demo: German credit data and a small ONNX model (offline, no server)')
+    .option('-o, --out <dir>', 'output folder', 'assay-demo')
+    .option('--json', 'print results.json to stdout')
+    .option('-q, --quiet', 'no progress or summary on stderr')
+    .option('--no-reports', 'write results.json only')
+    .option('--format <list>', 'report formats to write, comma-separated')
+    .action(async (flags: RunFlags) => {
+      const loaded = await loadPlanFile(path.join(PACKAGE_ROOT, 'demo', 'assay.yaml'));
+      await runAndPrint((opts) => assess(loaded, opts), { ...flags, out: path.resolve(flags.out ?? 'assay-demo') });
+    });
+}
+
+async function runAndPrint(run: (o: AssessOptions) => Promise<AssessOutcome>, flags: RunFlags): Promise<void> {
+  const quiet = flags.quiet || flags.json;
+  const progress = quiet ? undefined : createProgress(process.stderr);
+  let outcome: AssessOutcome;
+  try {
+    outcome = await run({
+      outDir: flags.out ? path.resolve(flags.out) : undefined,
+      reports: flags.reports === false ? 'none' : flags.format ? flags.format.split(',').map((s) => s.trim()) : undefined,
+      progress: progress?.update,
+      log: quiet ? undefined : (m: string) => process.stderr.write(`${m}\n`),
+    });
+  } finally {
+    progress?.done();
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
+  if (!flags.quiet && !flags.json) process.stderr.write(summarise(outcome));
+  else if (flags.json && !flags.quiet) for (const w of outcome.warnings) process.stderr.write(`warning: ${w}\n`);
+  process.exitCode = outcome.exitCode;
+}
+
+/** The terminal summary: one line per test, then where the files are. */
+export function summarise(o: AssessOutcome): string {
+  const r = o.results;
+  const lines: string[] = ['', `${r.name}: ${r.status.toUpperCase()}  (${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.error} error, ${r.summary.skipped} skipped; ${r.data.rows} rows)`];
+  for (const t of r.tests) {
+    const mark = { passed: 'PASS', failed: 'FAIL', error: 'ERR ', skipped: 'SKIP' }[t.status];
+    let detail = '';
+    if (t.status === 'error') detail = `${t.error?.code}: ${t.error?.message}`;
+    else if (t.status === 'skipped') detail = t.reason ?? '';
+    else if (t.thresholds.length) {
+      detail = t.thresholds
+        .map((th) => `${th.metric} ${th.actual === null ? 'undefined' : round(th.actual)} ${th.passed ? 'meets' : 'fails'} ${th.condition}`)
+        .join('; ');
+    }
+    lines.push(`  ${mark}  ${t.id}${detail ? `  ${detail}` : ''}`);
+  }
+  for (const w of o.warnings) lines.push(`  warning: ${w}`);
+  const shown = path.relative(process.cwd(), o.outDir) || '.';
+  const top = [...new Set(o.written.map((f) => path.relative(o.outDir, f).split(path.sep)[0]))];
+  lines.push('', `Output: ${shown}${path.sep} (${top.map((f) => (f.includes('.') ? f : `${f}/`)).join(', ')})`);
+  return `${lines.join('\n')}\n`;
+}
+
+function round(x: number): string {
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4).replace(/\.?0+$/, '');
+}

@@ -1,0 +1,155 @@
+/**
+ * End-to-end: the built CLI on the bundled demo, as a user runs it. Checks results.json against its
+ * published JSON Schema, determinism, exit codes and bad-input handling.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { runCli } from '../support/cli.js';
+import { REPO_ROOT } from '../support/shared.js';
+import { tempDir } from '../support/tmp.js';
+
+const tmp = tempDir('assay-cli-');
+afterAll(() => tmp.cleanup());
+
+const DEMO = path.join(REPO_ROOT, 'demo');
+const demoPlan = YAML.parse(readFileSync(path.join(DEMO, 'assay.yaml'), 'utf8')) as Record<string, unknown>;
+
+type DemoPlan = {
+  data: { path: string } & Record<string, unknown>;
+  model: { path: string; preprocessing: string } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+/** A copy of the demo plan with absolute paths and changes, written to the temp folder. */
+function writePlan(name: string, changes: Record<string, unknown>): string {
+  const plan = structuredClone(demoPlan) as DemoPlan;
+  delete plan.$schema;
+  plan.data = { ...plan.data, path: path.join(DEMO, String(plan.data.path)) };
+  plan.model = { ...plan.model, path: path.join(DEMO, plan.model.path), preprocessing: path.join(DEMO, plan.model.preprocessing) };
+  delete plan.processChecks;
+  Object.assign(plan, changes);
+  return tmp.file(name, YAML.stringify(plan));
+}
+
+function withoutTiming(file: string): string {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  delete r.timing;
+  return JSON.stringify(r, null, 2);
+}
+
+describe('assay CLI', () => {
+  let demoOut: string;
+  let demoRun: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    demoOut = path.join(tmp.dir, 'demo');
+    demoRun = await runCli(['demo', '--out', demoOut, '--quiet']);
+  }, 300_000);
+
+  it('prints its version and help', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    const h = await runCli(['run', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--json');
+  });
+
+  it('the demo writes a results.json valid against schema/results.schema.json', () => {
+    expect(demoRun.stderr).toBe('');
+    expect([0, 1]).toContain(demoRun.code);
+    const results = JSON.parse(readFileSync(path.join(demoOut, 'results.json'), 'utf8'));
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schema', 'results.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+    expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+    expect(results.data.rows).toBe(300);
+    expect(results.data.classes).toEqual(['bad', 'good']);
+    expect(results.inputs.map((i: { role: string }) => i.role).sort()).toEqual(
+      expect.arrayContaining(['config', 'data', 'model', 'preprocessing']),
+    );
+    expect(results.tests.length).toBeGreaterThanOrEqual(6);
+    for (const t of results.tests) expect(['passed', 'failed'], `${t.id}: ${JSON.stringify(t.error ?? t.reason)}`).toContain(t.status);
+    expect(demoRun.code).toBe(results.status === 'passed' ? 0 : 1);
+  });
+
+  it('is deterministic: a second run gives the same results.json apart from `timing`', async () => {
+    const out2 = path.join(tmp.dir, 'demo2');
+    const r = await runCli(['demo', '--out', out2, '--quiet', '--no-reports']);
+    expect(r.code).toBe(demoRun.code);
+    expect(withoutTiming(path.join(out2, 'results.json'))).toBe(withoutTiming(path.join(demoOut, 'results.json')));
+  }, 300_000);
+
+  it('--json prints the results to stdout', async () => {
+    const cfg = writePlan('json.yaml', { tests: [{ id: 'performance.classification' }] });
+    const r = await runCli(['run', cfg, '--json', '--no-reports', '--out', path.join(tmp.dir, 'json')]);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.tests[0].id).toBe('performance.classification');
+    expect(parsed.tests[0].metrics.accuracy).toBeGreaterThan(0.6);
+  });
+
+  it('exit code 1 when a threshold fails', async () => {
+    const cfg = writePlan('strict.yaml', { tests: [{ id: 'performance.classification', thresholds: { accuracy: '>= 0.99' } }] });
+    const r = await runCli(['run', cfg, '--quiet', '--no-reports', '--out', path.join(tmp.dir, 'strict')]);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(readFileSync(path.join(tmp.dir, 'strict', 'results.json'), 'utf8'));
+    expect(res.status).toBe('failed');
+    expect(res.tests[0].thresholds[0]).toMatchObject({ metric: 'accuracy', condition: '>= 0.99', passed: false });
+  });
+
+  it('exit code 2 and a clear message for a missing config', async () => {
+    const r = await runCli(['run', path.join(tmp.dir, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error CONFIG_NOT_FOUND: config file not found');
+  });
+
+  it('exit code 2 for an invalid config, naming the path', async () => {
+    const cfg = writePlan('bad.yaml', { task: 'clustering' });
+    const r = await runCli(['run', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CONFIG_INVALID');
+    expect(r.stderr).toContain('task: Invalid option');
+  });
+
+  it('exit code 2 for an unknown test id, before any data is read', async () => {
+    const cfg = writePlan('unknown.yaml', { tests: [{ id: 'fairness.magic' }] });
+    const r = await runCli(['run', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TEST_UNKNOWN: unknown test "fairness.magic"');
+  });
+
+  it('bad data stops the run with exit 2 and says so in results.json', async () => {
+    const cfg = writePlan('missingcol.yaml', { sensitive: ['gender'] });
+    const out = path.join(tmp.dir, 'missingcol');
+    const r = await runCli(['run', cfg, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('COLUMN_MISSING: column "gender" is not in');
+    const res = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(res.status).toBe('error');
+    expect(res.error.code).toBe('COLUMN_MISSING');
+    expect(res.tests).toEqual([]);
+  });
+
+  it('an ONNX model with the wrong input width is rejected before any test runs', async () => {
+    const sidecar = JSON.parse(readFileSync(path.join(DEMO, String((demoPlan.model as { preprocessing: string }).preprocessing)), 'utf8'));
+    sidecar.columns = sidecar.columns.slice(1);
+    const pre = tmp.file('narrow.json', JSON.stringify(sidecar));
+    const cfg = writePlan('narrow.yaml', {});
+    const plan = YAML.parse(readFileSync(cfg, 'utf8'));
+    plan.model.preprocessing = pre;
+    const cfg2 = tmp.file('narrow.yaml', YAML.stringify(plan));
+    const r = await runCli(['run', cfg2, '--out', path.join(tmp.dir, 'narrow')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MODEL_SHAPE_MISMATCH');
+  });
+
+  it('init writes a starter config and refuses to overwrite it', async () => {
+    const r = await runCli(['init'], { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(tmp.dir, 'assay.yaml'))).toBe(true);
+    const again = await runCli(['init'], { cwd: tmp.dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists; pass --force');
+  });
+});
