@@ -30,11 +30,18 @@ const defaultIo: CliIo = { out: (t) => process.stdout.write(t) };
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
+const PLURAL: Record<string, string> = {
+  category: 'categories',
+  subcategory: 'subcategories',
+  criterion: 'testable criteria',
+  process: 'process checks',
+};
+
 function counts(c: LoadedCatalog): string {
   return c.kinds
     .map((k) => [k, c.controls.filter((x) => x.kind === k).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${k}${n === 1 ? '' : k.endsWith('y') ? '' : 's'}`.replace(/ys$/, 'ies'))
+    .map(([k, n]) => `${n} ${n === 1 ? k : (PLURAL[k] ?? `${k}s`)}`)
     .join(', ');
 }
 
