@@ -52,7 +52,6 @@ export async function permutationImportance(
 
   const jobs = groups.length * repeats;
   const scores: (number | null)[] = new Array(jobs).fill(null);
-  let current = new Float64Array(n * outputs);
   let filled = 0;
   const batchRows = Math.max(n, Math.floor((options.batchRows ?? 262144) / n) * n);
   await predictInBatches(
@@ -72,8 +71,7 @@ export async function permutationImportance(
     (y, start, count) => {
       // Batches hold whole jobs (batchRows is a multiple of n).
       for (let job = start / n, o = 0; o < count * outputs; job++, o += n * outputs) {
-        current = y.subarray(o, o + n * outputs) as Float64Array;
-        scores[job] = score(options.score, current, outputs, yTrue);
+        scores[job] = score(options.score, y.subarray(o, o + n * outputs), outputs, yTrue);
         filled++;
       }
     },
