@@ -1,0 +1,414 @@
+/**
+ * report.html: one self-contained file (inline CSS, inline SVG charts, images as data URIs; no scripts,
+ * no fonts, no network). Order: summary, tests, process checks, one view per framework, provenance.
+ * A pure function of results.json, plus the small example images under its `artifacts/` folder.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Results, TestResult } from '../results/schema.js';
+import { renderChart } from './charts.js';
+import { escapeHtml as h, fmtNumber, fmtValue, STATUS_WORD } from './format.js';
+import { coverageHeadlines, dataIdentity, failedThresholds, modelIdentity, outcomeSentence } from './summary.js';
+import { renderValue, table } from './tables.js';
+import { chartsForTest } from './test-charts.js';
+import {
+  type CoverageNode,
+  type FrameworkView,
+  frameworkCounts,
+  frameworkViewsOf,
+  type ProcessCheckView,
+  processCheckViews,
+  statusCounts,
+} from './views.js';
+
+export interface HtmlOptions {
+  /** Folder holding results.json: artifact paths are relative to it. Without it, no images are embedded. */
+  baseDir?: string;
+  /** Largest image embedded as a data URI (bytes). */
+  maxImageBytes?: number;
+  /** Budget for all embedded images together (bytes). */
+  maxImagesTotal?: number;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
+
+const CSS = `
+:root{--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--pass:#00664f;--fail:#a63a00;--err:#7a1f5c;--skip:#555;--bg-pass:#e3f4ee;--bg-fail:#fbe9df;--bg-err:#f6e4ef;--bg-skip:#eee}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:0;background:#fff}
+header,main,footer,nav{max-width:1000px;margin:0 auto;padding:0 20px}
+header{padding-top:24px;border-bottom:2px solid var(--fg)}
+h1{font-size:26px;margin:0 0 6px}h2{font-size:21px;margin:32px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}
+h3{font-size:17px;margin:22px 0 8px}h4{font-size:15px;margin:16px 0 6px}h5,h6{font-size:14px;margin:12px 0 4px}
+a{color:#0b57a4}
+.badge{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px;border:1px solid currentColor}
+.s-passed,.s-evidenced,.s-yes{color:var(--pass);background:var(--bg-pass)}
+.s-failed,.s-no{color:var(--fail);background:var(--bg-fail)}
+.s-error{color:var(--err);background:var(--bg-err)}
+.s-skipped,.s-unanswered,.s-not-evidenced,.s-unknown{color:var(--skip);background:var(--bg-skip)}
+.s-partially-evidenced{color:#7a5a00;background:#fdf3d6}.s-not-applicable{color:var(--muted);background:#f4f4f4}
+.outcome{font-size:18px;margin:10px 0}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0}.facts dt{font-weight:600}.facts dd{margin:0;word-break:break-all}
+.table-wrap{overflow-x:auto;margin:8px 0 14px}
+table{border-collapse:collapse;font-size:13px;min-width:40%}caption{text-align:left;font-weight:600;padding:4px 0;color:var(--muted)}
+th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}thead th{background:#f2f2f2}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.tree td:first-child{white-space:nowrap}.d1 td:first-child,.d1 th{padding-left:22px}.d2 td:first-child,.d2 th{padding-left:40px}.d3 td:first-child,.d3 th{padding-left:58px}
+tr.parent th,tr.parent td{background:#fafafa;font-weight:600}
+figure.chart{margin:12px 0;break-inside:avoid;page-break-inside:avoid}figure.chart svg{max-width:100%;height:auto}
+figcaption{font-size:12px;color:var(--muted)}
+.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
+article.test{border-top:1px solid var(--line);padding-top:6px}
+.note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
+.error-box{background:var(--bg-err);border-left:4px solid var(--err);padding:6px 10px}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
+nav ol{columns:2;font-size:14px}
+.hash{font-family:ui-monospace,monospace;font-size:11.5px;word-break:break-all}
+@media print{
+  @page{size:A4;margin:14mm 12mm}
+  body{font-size:11pt}header,main,footer,nav{max-width:none;padding:0}
+  h2{break-before:page;page-break-before:always}h2.first{break-before:auto;page-break-before:auto}
+  h2,h3,h4{break-after:avoid;page-break-after:avoid}tr,figure{break-inside:avoid;page-break-inside:avoid}
+  a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}nav{display:none}
+}`;
+
+function badge(status: string): string {
+  const cls = `s-${status.replace(/\s+/g, '-')}`;
+  const icon =
+    status === 'passed' || status === 'evidenced' || status === 'yes'
+      ? '✔ '
+      : status === 'failed' || status === 'no'
+        ? '✘ '
+        : status === 'error'
+          ? '⚠ '
+          : '';
+  const word = (STATUS_WORD as Record<string, string>)[status] ?? status;
+  return `<span class="badge ${cls}">${icon}${h(word)}</span>`;
+}
+
+function anchor(prefix: string, id: string): string {
+  return `${prefix}-${id.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+}
+
+function summarySection(results: Results): string {
+  const s = results.summary;
+  const failed = failedThresholds(results);
+  const cov = coverageHeadlines(results);
+  const counts = table(
+    'Tests by status',
+    ['status', 'tests'],
+    [
+      ['passed', s.passed],
+      ['failed a threshold', s.failed],
+      ['error', s.error],
+      ['skipped', s.skipped],
+      ['total', s.tests],
+    ].map(([k, v]) => [h(k), `<span class="num">${v}</span>`]),
+    { rowHeaders: true },
+  );
+  const testRows = results.tests.map((t) => {
+    const th = t.thresholds.length
+      ? t.thresholds
+          .map((x) => `${x.passed ? '✔' : '✘'} ${h(x.metric)} = ${h(fmtNumber(x.actual))} (${h(x.condition)})`)
+          .join('<br>')
+      : '—';
+    return [`<a href="#${anchor('test', t.id)}">${h(t.title)}</a> <code>${h(t.id)}</code>`, badge(t.status), th];
+  });
+  return `<section id="summary" aria-labelledby="summary-h">
+<h2 id="summary-h" class="first">Summary</h2>
+<p class="outcome">Overall: ${badge(results.status)} — ${h(outcomeSentence(results))}</p>
+${results.error ? `<div class="error-box" role="alert"><strong>${h(results.error.code)}</strong>: ${h(results.error.message)}</div>` : ''}
+${failed.length ? `<div class="note"><strong>Failed thresholds</strong><ul>${failed.map((f) => `<li>${h(f)}</li>`).join('')}</ul></div>` : ''}
+<dl class="facts">
+<dt>Model</dt><dd>${h(modelIdentity(results))}</dd>
+<dt>Data</dt><dd>${h(dataIdentity(results))}</dd>
+<dt>Task</dt><dd>${h(fmtValue(results.plan.task))}${results.data.classes ? ` · classes ${h(results.data.classes.join(', '))}` : ''}</dd>
+<dt>Sensitive attributes</dt><dd>${h(fmtValue(results.plan.sensitive) || '—')}</dd>
+</dl>
+${counts}
+${testRows.length ? table('Tests and their thresholds', ['test', 'status', 'thresholds'], testRows) : ''}
+${
+  cov.length
+    ? table(
+        'Coverage by framework',
+        ['framework', 'controls', 'coverage'],
+        cov.map((c) => [
+          `<a href="#${anchor('fw', c.id)}">${h(c.name)}</a>`,
+          `<span class="num">${c.controls}</span>`,
+          h(c.text),
+        ]),
+        { rowHeaders: true },
+      )
+    : '<p>No framework coverage in these results.</p>'
+}
+</section>`;
+}
+
+async function exampleImages(t: TestResult, opts: HtmlOptions, budget: { left: number }): Promise<string> {
+  if (!opts.baseDir || !t.artifacts?.length) return '';
+  const figs: string[] = [];
+  const max = opts.maxImageBytes ?? 150_000;
+  for (const rel of t.artifacts) {
+    const type = IMAGE_TYPES[path.extname(rel).toLowerCase()];
+    if (!type) continue;
+    const file = path.resolve(opts.baseDir, rel);
+    // Only files inside the output folder: a results.json cannot make the report read elsewhere.
+    if (!file.startsWith(path.resolve(opts.baseDir) + path.sep)) continue;
+    try {
+      const st = await stat(file);
+      if (st.size > max || st.size > budget.left) continue;
+      const data = await readFile(file);
+      budget.left -= data.length;
+      const name = path.basename(rel);
+      figs.push(
+        `<figure><img src="data:${type};base64,${data.toString('base64')}" alt="Example image from ${h(t.title)}: ${h(name)}"><figcaption>${h(name)}</figcaption></figure>`,
+      );
+    } catch {
+      // A missing artifact is listed below, not fatal.
+    }
+  }
+  return figs.length ? `<h4>Example images</h4><div class="examples">${figs.join('')}</div>` : '';
+}
+
+async function testSection(
+  t: TestResult,
+  results: Results,
+  opts: HtmlOptions,
+  budget: { left: number },
+): Promise<string> {
+  const out: string[] = [];
+  const id = anchor('test', t.id);
+  out.push(`<article class="test" id="${id}" aria-labelledby="${id}-h">`);
+  out.push(`<h3 id="${id}-h">${h(t.title)} ${badge(t.status)}</h3>`);
+  out.push(
+    `<p><code>${h(t.id)}</code>${results.timing.tests[t.id] !== undefined ? ` · ${h(fmtNumber(results.timing.tests[t.id] / 1000))} s` : ''}</p>`,
+  );
+  if (t.status === 'error' && t.error)
+    out.push(`<div class="error-box" role="alert"><strong>${h(t.error.code)}</strong>: ${h(t.error.message)}</div>`);
+  if (t.status === 'skipped') out.push(`<p class="note">Skipped: ${h(t.reason ?? 'no reason given')}</p>`);
+  if (t.thresholds.length) {
+    out.push(
+      table(
+        'Thresholds',
+        ['metric', 'required', 'actual', 'result'],
+        t.thresholds.map((x) => [
+          h(x.metric),
+          h(x.condition),
+          `${h(fmtNumber(x.actual))}${x.reason ? ` <em>(${h(x.reason)})</em>` : ''}`,
+          badge(x.passed ? 'passed' : 'failed'),
+        ]),
+        { rowHeaders: true },
+      ),
+    );
+  }
+  const metrics = Object.entries(t.metrics);
+  if (metrics.length) {
+    out.push(
+      table(
+        'Metrics',
+        ['metric', 'value', 'note'],
+        metrics.map(([k, v]) => [
+          h(k),
+          `<span class="num">${h(fmtNumber(v))}</span>`,
+          h(t.undefinedReasons?.[k] ?? ''),
+        ]),
+        { rowHeaders: true },
+      ),
+    );
+  }
+  if (t.notes?.length)
+    out.push(
+      `<div class="note"><strong>Notes</strong><ul>${t.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul></div>`,
+    );
+  for (const c of chartsForTest(t)) {
+    try {
+      out.push(await renderChart(c));
+    } catch (e) {
+      out.push(`<p class="note">A chart could not be drawn (${h((e as Error).message)}).</p>`);
+    }
+  }
+  out.push(await exampleImages(t, opts, budget));
+  if (t.results !== undefined && t.results !== null)
+    out.push(`<h4>Detailed results</h4>${renderValue('Results', t.results, 5)}`);
+  for (const a of t.aiverify ?? [])
+    out.push(
+      `<p>AI Verify-compatible output <code>${h(a.gid)}:${h(a.cid)}</code> ${h(a.version)} — ${h(a.convention)} (exported under <code>aiverify/</code>).</p>`,
+    );
+  if (Object.keys(t.params).length)
+    out.push(
+      table(
+        'Parameters',
+        ['parameter', 'value'],
+        Object.entries(t.params).map(([k, v]) => [h(k), h(fmtValue(v))]),
+        { rowHeaders: true, className: 'kv' },
+      ),
+    );
+  const ev = [
+    ...t.evidence.aiverify.map((x) => `AI Verify ${x}`),
+    ...t.evidence.nistAiRmf.map((x) => `NIST AI RMF ${x}`),
+  ];
+  if (ev.length) out.push(`<p><strong>Evidence for:</strong> ${h(ev.join(', '))}</p>`);
+  if (t.artifacts?.length)
+    out.push(`<p><strong>Artifacts:</strong> ${t.artifacts.map((a) => `<code>${h(a)}</code>`).join(', ')}</p>`);
+  out.push('</article>');
+  return out.join('\n');
+}
+
+function processSection(views: ProcessCheckView[]): string {
+  if (views.length === 0)
+    return '<section id="process-checks" aria-labelledby="pc-h"><h2 id="pc-h">Process checks</h2><p>No process-check answers in these results.</p></section>';
+  const counts: Record<string, number> = {};
+  for (const v of views) counts[v.answer] = (counts[v.answer] ?? 0) + 1;
+  const byPrinciple = new Map<string, ProcessCheckView[]>();
+  for (const v of views) {
+    const k = v.principle ?? `Principle ${v.pid.split('.')[0]}`;
+    byPrinciple.set(k, [...(byPrinciple.get(k) ?? []), v]);
+  }
+  const parts = [...byPrinciple].map(([p, vs]) =>
+    table(
+      h(p),
+      ['check', 'process', 'answer', 'elaboration', 'evidence'],
+      vs.map((v) => [
+        h(v.pid),
+        h(v.process ?? ''),
+        badge(v.answer),
+        h(v.elaboration ?? ''),
+        v.evidence
+          .map((e) => `${h(e.label)}${e.sha256 ? `<br><span class="hash">sha256 ${h(e.sha256)}</span>` : ''}`)
+          .join('<br>'),
+      ]),
+      { rowHeaders: true },
+    ),
+  );
+  return `<section id="process-checks" aria-labelledby="pc-h"><h2 id="pc-h">Process checks</h2>
+<p>${views.length} process checks: ${['yes', 'no', 'not-applicable', 'unanswered'].map((a) => `${counts[a] ?? 0} ${a.replace('-', ' ')}`).join(', ')}. Unanswered checks are not counted as met.</p>
+${parts.join('\n')}</section>`;
+}
+
+function treeRows(nodes: CoverageNode[], depth: number, rows: string[]): void {
+  for (const n of nodes) {
+    const parent = n.children.length > 0;
+    // A parent rolls its children up: its evidence is theirs, shown on their rows.
+    const ev = (parent ? [] : n.evidence)
+      .map((e) => `${h(e.label)}${e.sha256 ? ` <span class="hash">${h(e.sha256.slice(0, 12))}…</span>` : ''}`)
+      .join('<br>');
+    rows.push(
+      `<tr class="d${Math.min(depth, 3)}${parent ? ' parent' : ''}"><th scope="row">${h(n.id)}</th><td>${h(n.title ?? '')}</td><td>${n.status ? badge(n.status) : ''}${n.reason && n.status !== 'not evidenced' ? `<br><small>${h(n.reason)}</small>` : ''}</td><td>${ev}${n.via && !parent ? `<br><em>via ${h(n.via)}</em>` : ''}</td></tr>`,
+    );
+    treeRows(n.children, depth + 1, rows);
+  }
+}
+
+function frameworkSection(fw: FrameworkView): string {
+  const id = anchor('fw', fw.id);
+  const counts = frameworkCounts(fw);
+  const headline = Object.entries(counts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  const groups = fw.nodes.map((top) => {
+    if (top.children.length === 0) return '';
+    const rows: string[] = [];
+    treeRows(top.children, 0, rows);
+    const c = top.totals ?? statusCounts(top.children);
+    return `<h4>${h(top.id)}${top.title ? ` — ${h(top.title)}` : ''} ${top.status ? badge(top.status) : ''}</h4>
+<p>${Object.entries(c)
+      .map(([k, v]) => `${v} ${h(k)}`)
+      .join(', ')}</p>
+<div class="table-wrap"><table class="tree"><caption>${h(top.title ?? top.id)}: controls, status and evidence</caption><thead><tr><th scope="col">id</th><th scope="col">control</th><th scope="col">status</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+  });
+  const flat = fw.nodes.filter((n) => n.children.length === 0);
+  if (flat.length) {
+    const rows: string[] = [];
+    treeRows(flat, 0, rows);
+    groups.push(
+      `<div class="table-wrap"><table class="tree"><caption>${h(fw.name)}: controls</caption><thead><tr><th scope="col">id</th><th scope="col">control</th><th scope="col">status</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`,
+    );
+  }
+  return `<section id="${id}" aria-labelledby="${id}-h"><h3 id="${id}-h">${h(fw.name)}</h3><p>${h(headline || 'no controls')}</p>${groups.join('\n')}</section>`;
+}
+
+function provenanceSection(results: Results): string {
+  const config = results.inputs.find((i) => i.role === 'config');
+  const inputs = table(
+    'Input files',
+    ['role', 'path', 'bytes', 'sha256'],
+    results.inputs.map((i) => [
+      h(i.role),
+      h(i.path),
+      `<span class="num">${i.bytes}</span>`,
+      `<span class="hash">${h(i.sha256)}</span>`,
+    ]),
+  );
+  const deps = table(
+    'Versions',
+    ['component', 'version'],
+    [
+      ['assay', results.tool.version],
+      ['node', results.environment.node],
+      ['platform', results.environment.platform],
+      ...Object.entries(results.environment.dependencies),
+    ].map(([k, v]) => [h(k), h(v)]),
+    { rowHeaders: true },
+  );
+  const cfg = config?.path ?? 'assay.yaml';
+  return `<section id="provenance" aria-labelledby="prov-h"><h2 id="prov-h">Provenance</h2>
+<dl class="facts"><dt>Results schema</dt><dd>${h(results.schemaVersion)}</dd><dt>Seed</dt><dd>${results.seed}</dd>
+<dt>Started</dt><dd>${h(results.timing.startedAt)}</dd><dt>Finished</dt><dd>${h(results.timing.finishedAt)}</dd><dt>Duration</dt><dd>${h(fmtNumber(results.timing.durationMs / 1000))} s</dd>
+${results.model.sha256 ? `<dt>Model sha256</dt><dd class="hash">${h(results.model.sha256)}</dd>` : ''}</dl>
+${inputs}
+${deps}
+<h3>How to reproduce</h3>
+<p>With the same input files (check their sha256 above) and the same Assay version, this run gives the same numbers; only the times under <code>timing</code> differ.</p>
+<pre>npx assay run ${h(cfg)}          # seed ${results.seed} is in the config
+npx assay report results.json --format html   # re-render this report without model or data</pre>
+</section>`;
+}
+
+export async function renderHtml(results: Results, opts: HtmlOptions = {}): Promise<string> {
+  const budget = { left: opts.maxImagesTotal ?? 600_000 };
+  const tests: string[] = [];
+  for (const t of results.tests) tests.push(await testSection(t, results, opts, budget));
+  const pcs = processCheckViews(results.processChecks);
+  const fws = frameworkViewsOf(results);
+  const toc = [
+    ['summary', 'Summary'],
+    ['tests', 'Technical tests'],
+    ['process-checks', 'Process checks'],
+    ['frameworks', 'Frameworks'],
+    ['provenance', 'Provenance'],
+  ];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="generator" content="assay ${h(results.tool.version)}">
+<title>${h(results.name)} — Assay report</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header role="banner"><h1>${h(results.name)}</h1><p>AI assurance report by Assay ${h(results.tool.version)} · ${badge(results.status)} · ${h(results.timing.startedAt)}</p></header>
+<nav aria-label="Contents"><ol>${toc.map(([id, t]) => `<li><a href="#${id}">${t}</a></li>`).join('')}</ol></nav>
+<main id="content">
+${summarySection(results)}
+<section id="tests" aria-labelledby="tests-h"><h2 id="tests-h">Technical tests</h2>
+${tests.length ? tests.join('\n') : '<p>No technical tests in these results.</p>'}
+</section>
+${processSection(pcs)}
+<section id="frameworks" aria-labelledby="fw-h"><h2 id="fw-h">Frameworks</h2>
+${fws.length ? `<p>One view per framework: each control with its status and the evidence behind it (tests, process checks, and the crosswalk that carried it).</p>${fws.map(frameworkSection).join('\n')}` : '<p>No framework coverage in these results.</p>'}
+</section>
+${provenanceSection(results)}
+</main>
+<footer role="contentinfo"><p>Generated by Assay ${h(results.tool.version)} from results.json (schema ${h(results.schemaVersion)}). Self-contained: this file makes no network requests.</p></footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,90 @@
+/**
+ * Generic rendering of any JSON value as readable HTML: scalars inline, flat objects as key/value tables,
+ * arrays of records as tables (row-limited), nested objects as sub-headed blocks. This is what makes every
+ * test render, including tests whose result shape the report has never seen.
+ */
+import { escapeHtml as h, fmtValue, humanize, isRecord } from './format.js';
+
+const MAX_ROWS = 40;
+const MAX_COLS = 12;
+const MAX_DEPTH = 4;
+
+function isScalar(v: unknown): boolean {
+  return (
+    v === null ||
+    v === undefined ||
+    typeof v !== 'object' ||
+    (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object'))
+  );
+}
+
+/** A long numeric array is summarised, not printed: the report stays small. */
+function cellText(v: unknown): string {
+  if (Array.isArray(v) && v.length > 12 && v.every((x) => typeof x === 'number')) {
+    const xs = v as number[];
+    return `${xs.length} numbers, from ${fmtValue(Math.min(...xs))} to ${fmtValue(Math.max(...xs))}`;
+  }
+  return fmtValue(v);
+}
+
+export function table(
+  caption: string,
+  head: string[],
+  rows: string[][],
+  opts: { rowHeaders?: boolean; className?: string } = {},
+): string {
+  const th = head.map((c) => `<th scope="col">${c}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => (i === 0 && opts.rowHeaders ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`,
+    )
+    .join('\n');
+  const cls = opts.className ? ` class="${opts.className}"` : '';
+  return `<div class="table-wrap"><table${cls}><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function recordsTable(title: string, list: Record<string, unknown>[]): string {
+  const keys: string[] = [];
+  for (const r of list.slice(0, MAX_ROWS)) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const cols = keys.slice(0, MAX_COLS);
+  const rows = list.slice(0, MAX_ROWS).map((r) => cols.map((k) => h(cellText(r[k]))));
+  const more = list.length > MAX_ROWS ? ` (first ${MAX_ROWS} of ${list.length} rows)` : '';
+  const hidden = keys.length > MAX_COLS ? `; ${keys.length - MAX_COLS} more columns in results.json` : '';
+  return table(
+    `${h(title)}${more}${hidden}`,
+    cols.map((c) => h(humanize(c))),
+    rows,
+    { rowHeaders: true },
+  );
+}
+
+/** Any JSON value as HTML (headings start at `level`). */
+export function renderValue(title: string, v: unknown, level = 4, depth = 0): string {
+  if (depth > MAX_DEPTH) return `<p>${h(title)}: ${h(fmtValue(v))}</p>`;
+  if (isScalar(v)) return `<p><strong>${h(title)}:</strong> ${h(cellText(v))}</p>`;
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every(isRecord)) return recordsTable(title, v as Record<string, unknown>[]);
+    const parts = v.slice(0, 10).map((x, i) => renderValue(`${title} [${i + 1}]`, x, level, depth + 1));
+    if (v.length > 10) parts.push(`<p>… ${v.length - 10} more entries in results.json.</p>`);
+    return parts.join('\n');
+  }
+  const o = v as Record<string, unknown>;
+  const scalars = Object.entries(o).filter(([, x]) => isScalar(x));
+  const nested = Object.entries(o).filter(([, x]) => !isScalar(x));
+  const out: string[] = [];
+  const hl = Math.min(level, 6);
+  if (depth > 0) out.push(`<h${hl}>${h(title)}</h${hl}>`);
+  if (scalars.length > 0) {
+    out.push(
+      table(
+        depth > 0 ? h(title) : h(title),
+        ['name', 'value'],
+        scalars.map(([k, x]) => [h(humanize(k)), h(cellText(x))]),
+        { rowHeaders: true, className: 'kv' },
+      ),
+    );
+  }
+  for (const [k, x] of nested) out.push(renderValue(humanize(k), x, level + 1, depth + 1));
+  return out.join('\n');
+}

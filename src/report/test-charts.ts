@@ -1,0 +1,473 @@
+/**
+ * Finds what can be charted in one test's results. Two sources:
+ * 1. the test's AI Verify outputs, whose shapes are fixed by AI Verify's output schemas (FMTC/FMTR group
+ *    metrics, SHAP, PDP, ALE, robustness toolbox, image corruptions);
+ * 2. Assay's own `results` object, searched for well-known shapes by their field names (fpr/tpr → ROC,
+ *    predicted/observed → calibration, grid/pdp/ice → PDP/ICE, epsilon/accuracy → robustness curve,
+ *    per-group rows → group bars, feature/importance rows → importance bars).
+ * Unknown shapes yield no chart (the generic tables still show them); nothing here throws on odd input.
+ */
+import type { TestResult } from '../results/schema.js';
+import {
+  type BarItem,
+  barChart,
+  beeswarmChart,
+  type Cell,
+  type Chart,
+  type GroupValue,
+  groupBarChart,
+  heatmapChart,
+  lineChart,
+  type Point,
+  type SwarmPoint,
+} from './charts.js';
+import { asString, humanize, isRecord } from './format.js';
+
+const MAX_FEATURE_CHARTS = 6;
+const MAX_SWARM_SAMPLES = 200;
+const MAX_SWARM_FEATURES = 12;
+
+function nums(v: unknown): number[] | undefined {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? (v as number[])
+    : undefined;
+}
+
+function groupLabel(g: unknown): string {
+  return Array.isArray(g) ? g.map(String).join(' / ') : String(g);
+}
+
+function meanRef(rows: GroupValue[]): GroupValue[] {
+  const byMetric = new Map<string, number[]>();
+  for (const r of rows) byMetric.set(r.metric, [...(byMetric.get(r.metric) ?? []), r.value]);
+  return rows.map((r) => {
+    const vs = byMetric.get(r.metric)!;
+    return { ...r, ref: vs.reduce((a, b) => a + b, 0) / vs.length };
+  });
+}
+
+/** Charts from AI Verify-compatible outputs (schemas in AI Verify's stock plugins). */
+export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
+  if (!isRecord(output)) return [];
+  const charts: Chart[] = [];
+  const res = output.results;
+  if (cid.includes('fairness_metrics_toolbox_for_classification') && Array.isArray(res) && res.length > 0) {
+    const classes = Array.isArray(output.output_classes) ? output.output_classes : [];
+    const k = res.length - 1;
+    const perClass = res[k];
+    const rows: GroupValue[] = [];
+    if (isRecord(perClass)) {
+      for (const [metric, list] of Object.entries(perClass)) {
+        if (!Array.isArray(list)) continue;
+        for (const e of list) {
+          if (isRecord(e) && typeof e.metric === 'number' && Number.isFinite(e.metric)) {
+            rows.push({ metric, group: groupLabel(e.group), value: e.metric });
+          }
+        }
+      }
+    }
+    if (rows.length > 0) {
+      const c = groupBarChart(meanRef(rows), 'AI Verify fairness metrics by group');
+      c.caption = `AI Verify fairness metrics toolbox output for class ${String(classes[k] ?? k)}; dashed line: mean across groups.`;
+      charts.push(c);
+    }
+  }
+  if (cid.includes('fairness_metrics_toolbox_for_regression') && Array.isArray(res)) {
+    const rows: GroupValue[] = [];
+    for (const r of res) {
+      if (!isRecord(r)) continue;
+      for (const m of ['mae', 'mse', 'r2']) {
+        const v = r[m];
+        if (typeof v === 'number' && Number.isFinite(v))
+          rows.push({ metric: m.toUpperCase(), group: String(r.subgroup ?? '?'), value: v });
+      }
+    }
+    if (rows.length > 0) {
+      const c = groupBarChart(meanRef(rows), 'Regression error by group');
+      c.caption = 'AI Verify regression fairness output; dashed line: mean across groups.';
+      charts.push(c);
+    }
+  }
+  if (cid.includes('shap') && isRecord(res) && Array.isArray(output.feature_names)) {
+    charts.push(...shapCharts(output.feature_names.map(String), res.global_shap_values, res.global_samples));
+  }
+  if (cid.includes('partial_dependence') && Array.isArray(res) && Array.isArray(output.feature_names)) {
+    const names = output.feature_names.map(String);
+    const classes = Array.isArray(output.output_classes) ? output.output_classes.map(String) : [];
+    res.slice(0, MAX_FEATURE_CHARTS).forEach((perFeature, f) => {
+      if (!Array.isArray(perFeature)) return;
+      // Binary outputs mirror each other: show the positive class only.
+      const pick = perFeature.length === 2 ? [1] : perFeature.map((_, i) => i);
+      const pts: Point[] = [];
+      for (const c of pick) {
+        const line = perFeature[c];
+        if (!Array.isArray(line)) continue;
+        for (const p of line) {
+          if (isRecord(p) && typeof p.feature_value === 'number' && typeof p.pdp_value === 'number') {
+            pts.push({ series: `class ${classes[c] ?? c}`, x: p.feature_value, y: p.pdp_value });
+          }
+        }
+      }
+      if (pts.length > 0)
+        charts.push({
+          ...lineChart(pts, {
+            title: `Partial dependence: ${names[f]}`,
+            xTitle: names[f] ?? `feature ${f}`,
+            yTitle: 'average prediction',
+          }),
+          key: `pdp:${names[f]}`,
+        });
+    });
+  }
+  if (cid.includes('accumulated_local_effect') && Array.isArray(res) && Array.isArray(output.feature_names)) {
+    const names = output.feature_names.map(String);
+    res.slice(0, MAX_FEATURE_CHARTS).forEach((r, f) => {
+      if (!isRecord(r)) return;
+      const x = nums(r.indices);
+      const y = nums(r.ale);
+      if (x && y && x.length === y.length) {
+        const name = names[f] ?? `feature ${f}`;
+        charts.push(
+          lineChart(
+            x.map((xi, i) => ({ series: name, x: xi, y: y[i] })),
+            { title: `Accumulated local effect: ${name}`, xTitle: name, yTitle: 'ALE' },
+          ),
+        );
+      }
+    });
+  }
+  if (cid.includes('robustness_toolbox') && isRecord(res)) {
+    const items: BarItem[] = [];
+    if (typeof res.org_performance === 'number') items.push({ label: 'original data', value: res.org_performance });
+    if (typeof res.perturbed_performance === 'number')
+      items.push({ label: 'adversarial examples', value: res.perturbed_performance });
+    if (items.length > 0)
+      charts.push(barChart(items, { title: 'Performance on original vs adversarial samples', xTitle: 'performance' }));
+  }
+  if (cid.includes('corruption') && Array.isArray(res)) {
+    const cells: Cell[] = [];
+    for (const r of res) {
+      if (!isRecord(r) || !isRecord(r.accuracy)) continue;
+      for (const [sev, v] of Object.entries(r.accuracy)) {
+        if (typeof v === 'number' && Number.isFinite(v))
+          cells.push({ row: String(r.corruption_function ?? '?'), col: sev.replace(/^severity/, ''), value: v });
+      }
+    }
+    if (cells.length > 0) {
+      charts.push(
+        heatmapChart(cells, {
+          title: 'Accuracy under image corruptions',
+          rowTitle: 'corruption',
+          colTitle: 'severity',
+          valueTitle: 'accuracy',
+        }),
+      );
+    }
+  }
+  return charts;
+}
+
+/** SHAP bar (mean |SHAP|) and beeswarm from a samples × features matrix (or classes × samples × features). */
+export function shapCharts(features: string[], shapValues: unknown, samples: unknown): Chart[] {
+  let matrix: unknown = shapValues;
+  // classes × samples × features: use the last class (the positive class of a binary model).
+  if (Array.isArray(matrix) && Array.isArray(matrix[0]) && Array.isArray(matrix[0][0]))
+    matrix = matrix[matrix.length - 1];
+  if (!Array.isArray(matrix) || matrix.length === 0) return [];
+  const rows = matrix.map(nums).filter((r): r is number[] => r !== undefined && r.length === features.length);
+  if (rows.length === 0) return [];
+  const meanAbs = features.map((_, f) => rows.reduce((a, r) => a + Math.abs(r[f]), 0) / rows.length);
+  const order = features.map((_, f) => f).sort((a, b) => meanAbs[b] - meanAbs[a]);
+  const bar = barChart(
+    order.map((f) => ({ label: features[f], value: meanAbs[f] })),
+    { title: 'Mean absolute SHAP value by feature', xTitle: 'mean |SHAP value|' },
+  );
+  bar.caption = `Global importance: mean |SHAP| over ${rows.length} explained samples.`;
+  const charts = [bar];
+  const xs = Array.isArray(samples) ? samples.map(nums) : [];
+  const shown = order.slice(0, MAX_SWARM_FEATURES);
+  const step = Math.max(1, Math.ceil(rows.length / MAX_SWARM_SAMPLES));
+  const points: SwarmPoint[] = [];
+  for (const f of shown) {
+    const col = xs.map((r) => (r ? r[f] : undefined)).filter((v): v is number => typeof v === 'number');
+    const lo = col.length > 0 ? Math.min(...col) : 0;
+    const hi = col.length > 0 ? Math.max(...col) : 0;
+    for (let s = 0; s < rows.length; s += step) {
+      const xv = xs[s]?.[f];
+      // Deterministic jitter (golden-ratio sequence) so the SVG is identical between renders.
+      const jitter = ((s * 0.6180339887) % 1) * 1.6 - 0.8;
+      points.push({
+        feature: features[f],
+        shap: rows[s][f],
+        level: typeof xv === 'number' && hi > lo ? (xv - lo) / (hi - lo) : null,
+        jitter,
+      });
+    }
+  }
+  const swarm = beeswarmChart(
+    points,
+    shown.map((f) => features[f]),
+    'SHAP values per sample',
+  );
+  swarm.caption =
+    'Each dot is one explained sample; its position is the feature’s SHAP value, its colour the feature value (low → high).';
+  charts.push(swarm);
+  return charts;
+}
+
+const XY_KINDS: { kind: string; x: string[]; y: string[]; diagonal?: boolean; xTitle: string; yTitle: string }[] = [
+  {
+    kind: 'ROC curve',
+    x: ['fpr', 'falsePositiveRate'],
+    y: ['tpr', 'truePositiveRate'],
+    diagonal: true,
+    xTitle: 'false positive rate',
+    yTitle: 'true positive rate',
+  },
+  { kind: 'Precision–recall curve', x: ['recall'], y: ['precision'], xTitle: 'recall', yTitle: 'precision' },
+  {
+    kind: 'Calibration curve',
+    x: [
+      'meanPredicted',
+      'mean_predicted',
+      'prob_pred',
+      'predicted',
+      'meanScore',
+      'confidence',
+      'meanPredictedProbability',
+    ],
+    y: [
+      'fractionPositive',
+      'fraction_positive',
+      'fractionPositives',
+      'prob_true',
+      'observed',
+      'observedRate',
+      'accuracy',
+    ],
+    diagonal: true,
+    xTitle: 'mean predicted probability',
+    yTitle: 'observed frequency',
+  },
+  {
+    kind: 'Robustness curve',
+    x: [
+      'epsilon',
+      'epsilons',
+      'eps',
+      'budget',
+      'budgets',
+      'severity',
+      'severities',
+      'noise',
+      'noiseLevels',
+      'sigma',
+      'sigmas',
+      'levels',
+      'strength',
+    ],
+    y: [
+      'accuracy',
+      'accuracies',
+      'robustAccuracy',
+      'successRate',
+      'attackSuccessRate',
+      'agreement',
+      'stability',
+      'flipRate',
+      'score',
+    ],
+    xTitle: 'perturbation size',
+    yTitle: 'value',
+  },
+];
+
+function pick(o: Record<string, unknown>, keys: string[]): { key: string; values: number[] } | undefined {
+  for (const k of keys) {
+    const v = nums(o[k]);
+    if (v) return { key: k, values: v };
+  }
+  return undefined;
+}
+
+/** An array of point objects ([{epsilon, accuracy}, …]) as column arrays, so one detector handles both layouts. */
+function columns(list: unknown[]): Record<string, unknown> | undefined {
+  if (list.length < 2 || !list.every(isRecord)) return undefined;
+  const keys = Object.keys(list[0] as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = list.map((r) => (r as Record<string, unknown>)[k]);
+  return out;
+}
+
+interface Found {
+  lines: Map<string, { kind: (typeof XY_KINDS)[number]; xKey: string; yKey: string; points: Point[] }>;
+  pdp: { feature: string; pdp: Point[]; ice: Point[] }[];
+  groups: Map<string, GroupValue[]>;
+  importance: { title: string; items: BarItem[] }[];
+  shap?: { features: string[]; values: unknown; samples: unknown };
+}
+
+function seriesName(o: Record<string, unknown>, path: string[]): string {
+  const g = o.group ?? o.name ?? o.label ?? o.class ?? o.attack ?? o.corruption ?? o.method;
+  let name = g !== undefined ? groupLabel(g) : (path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'overall');
+  if (typeof o.auc === 'number') name += ` (AUC ${o.auc.toFixed(3)})`;
+  return name;
+}
+
+function visit(node: unknown, path: string[], found: Found, depth: number): void {
+  if (depth > 6 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    const cols = columns(node);
+    if (cols) detect(cols, path, found, node);
+    for (const [i, x] of node.slice(0, 50).entries()) visit(x, [...path, String(i)], found, depth + 1);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  detect(o, path, found);
+  for (const [k, v] of Object.entries(o)) visit(v, [...path, k], found, depth + 1);
+}
+
+function detect(o: Record<string, unknown>, path: string[], found: Found, rows?: unknown[]): void {
+  // Rows of per-group metrics are not points of one curve.
+  const groupRows = rows?.every((r) => isRecord(r) && r.group !== undefined) ?? false;
+  for (const kind of groupRows ? [] : XY_KINDS) {
+    const x = pick(o, kind.x);
+    const y = pick(o, kind.y);
+    if (!x || !y || x.values.length !== y.values.length || x.values.length < 2) continue;
+    const key = `${kind.kind}|${x.key}|${y.key}`;
+    const entry = found.lines.get(key) ?? { kind, xKey: x.key, yKey: y.key, points: [] };
+    found.lines.set(key, entry);
+    const series = rows ? (path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'overall') : seriesName(o, path);
+    entry.points.push(...x.values.map((xv, i) => ({ series, x: xv, y: y.values[i] })));
+    return;
+  }
+  const grid = pick(o, ['grid', 'gridValues', 'featureValues', 'values', 'x']);
+  const pdp = pick(o, ['pdp', 'average', 'pd', 'partialDependence', 'mean']);
+  if (grid && pdp && grid.values.length === pdp.values.length && grid.values.length >= 2) {
+    const feature = asString(o.feature) ?? asString(o.name) ?? path.slice(-1)[0] ?? 'feature';
+    const ice: Point[] = [];
+    if (Array.isArray(o.ice)) {
+      o.ice.slice(0, 50).forEach((line, i) => {
+        const ys = nums(line);
+        if (ys && ys.length === grid.values.length)
+          ice.push(...ys.map((y, j) => ({ series: `ice ${i}`, x: grid.values[j], y })));
+      });
+    }
+    found.pdp.push({
+      feature,
+      pdp: grid.values.map((x, i) => ({ series: 'PDP (average)', x, y: pdp.values[i] })),
+      ice,
+    });
+    return;
+  }
+  if (rows?.every((r) => isRecord(r) && r.group !== undefined)) {
+    const metricKeys = Object.keys(o).filter(
+      (k) => k !== 'group' && nums(o[k]) !== undefined && !/^(n|count|size|support|weight)$/i.test(k),
+    );
+    if (metricKeys.length > 0) {
+      const title = humanize(path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'by group');
+      const list: GroupValue[] = [];
+      rows.forEach((r) => {
+        const rr = r as Record<string, unknown>;
+        for (const m of metricKeys.slice(0, 8)) {
+          const v = rr[m];
+          if (typeof v === 'number' && Number.isFinite(v))
+            list.push({ metric: humanize(m), group: groupLabel(rr.group), value: v });
+        }
+      });
+      if (list.length > 0) found.groups.set(title, list);
+    }
+    return;
+  }
+  if (rows?.every((r) => isRecord(r) && typeof r.feature === 'string')) {
+    const vk = ['meanAbsShap', 'meanAbs', 'importance', 'importanceMean', 'mean', 'value'].find(
+      (k) => nums(o[k]) !== undefined,
+    );
+    if (vk) {
+      const items = rows
+        .map((r) => ({
+          label: String((r as Record<string, unknown>).feature),
+          value: Number((r as Record<string, unknown>)[vk]),
+        }))
+        .filter((i) => Number.isFinite(i.value))
+        .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+        .slice(0, 25);
+      found.importance.push({
+        title: `${humanize(path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'importance')} (${humanize(vk)})`,
+        items,
+      });
+    }
+  }
+  if (!found.shap && Array.isArray(o.featureNames ?? o.feature_names) && Array.isArray(o.shapValues ?? o.values)) {
+    found.shap = {
+      features: ((o.featureNames ?? o.feature_names) as unknown[]).map(String),
+      values: o.shapValues ?? o.values,
+      samples: o.samples ?? o.x,
+    };
+  }
+}
+
+/** Reference lines for group bars: the test's thresholds whose metric name matches, else the mean of groups. */
+function withRefs(rows: GroupValue[]): GroupValue[] {
+  return meanRef(rows);
+}
+
+export function chartsFromResults(results: unknown): Chart[] {
+  const found: Found = { lines: new Map(), pdp: [], groups: new Map(), importance: [] };
+  try {
+    visit(results, [], found, 0);
+  } catch {
+    return [];
+  }
+  const charts: Chart[] = [];
+  for (const [title, rows] of found.groups) {
+    const c = groupBarChart(withRefs(rows), `Metrics by group: ${title}`);
+    c.caption = `Metrics by group (${title}); dashed line: mean across groups.`;
+    charts.push(c);
+  }
+  for (const { kind, xKey, yKey, points } of found.lines.values()) {
+    const robustness = kind.kind === 'Robustness curve';
+    charts.push(
+      lineChart(points.slice(0, 4000), {
+        title: kind.kind,
+        xTitle: robustness ? humanize(xKey) : kind.xTitle,
+        yTitle: robustness ? humanize(yKey) : kind.yTitle,
+        diagonal: kind.diagonal,
+      }),
+    );
+  }
+  for (const p of found.pdp.slice(0, MAX_FEATURE_CHARTS)) {
+    const c = lineChart(p.pdp, {
+      title: `Partial dependence${p.ice.length ? ' and ICE' : ''}: ${p.feature}`,
+      xTitle: p.feature,
+      yTitle: 'prediction',
+      background: p.ice,
+    });
+    if (p.ice.length)
+      c.caption = 'Thick line: partial dependence (average); thin grey lines: individual conditional expectation.';
+    c.key = `pdp:${p.feature}`;
+    charts.push(c);
+  }
+  for (const imp of found.importance) charts.push(barChart(imp.items, { title: imp.title, xTitle: 'importance' }));
+  if (found.shap) charts.push(...shapCharts(found.shap.features, found.shap.values, found.shap.samples));
+  return charts;
+}
+
+/** Every chart for a test: its AI Verify outputs first, then its own results, without duplicates. */
+export function chartsForTest(t: TestResult): Chart[] {
+  const charts: Chart[] = [];
+  for (const a of t.aiverify ?? []) {
+    try {
+      charts.push(...chartsFromAiVerify(a.cid, a.output));
+    } catch {
+      // An output that does not match its schema yields no chart; the tables still show it.
+    }
+  }
+  const own = chartsFromResults(t.results);
+  // SHAP: the AI Verify output holds the full matrix (beeswarm), so it wins over importance-only results.
+  const haveShap = charts.some((c) => c.alt.startsWith('SHAP values'));
+  const mine = own.filter((c) => !(haveShap && /shap/i.test(c.alt)));
+  // PDP: Assay's own results also carry ICE lines, so they win over the AI Verify copy.
+  const ownKeys = new Set(mine.map((c) => c.key).filter((k) => k !== undefined));
+  return [...charts.filter((c) => c.key === undefined || !ownKeys.has(c.key)), ...mine];
+}
