@@ -3,54 +3,119 @@
  * DOUBLE, categorical features as the index of the value in the feature's category list (−1 = unknown/NULL).
  * The codes are computed in SQL, so no string ever crosses into JavaScript; DuckDB's column-major chunks are
  * transposed into a row-major Float64Array.
+ *
+ * The chunk reader prefetches: it copies a chunk out, asks DuckDB for the next one (which DuckDB computes on
+ * its own threads), and only then hands the rows to the caller. A caller that runs a model synchronously
+ * (onnxruntime-node runs on the JS thread) thereby overlaps with DuckDB instead of alternating with it.
  */
+import duckdb from '@duckdb/node-bindings';
+import type { FeatureInfo } from '../models/types.js';
 import type { DataSession } from './session.js';
 import { ident, lit } from './session.js';
-import type { FeatureInfo } from '../models/types.js';
 
 export interface FeatureQueryOptions {
   /** Table or view to read (default `data`). */
   table?: string;
   /** SQL boolean expression to filter rows (trusted: built by Assay, never from user text). */
   where?: string;
-  /** SQL ORDER BY expression (default `__i`). */
-  orderBy?: string;
+  /** SQL ORDER BY expression (default `__i`); null = storage order (no sort; use with `rowIds`). */
+  orderBy?: string | null;
   limit?: number;
+}
+
+export interface FeatureBatchOptions extends FeatureQueryOptions {
+  /** Also deliver each row's `__row_id` (BIGINT, copied as raw bytes: no per-row BigInt). */
+  rowIds?: boolean;
 }
 
 /** The SQL expression that yields one feature's raw value as a number. */
 export function featureExpr(f: FeatureInfo): string {
   const col = ident(f.name);
   if (f.kind === 'numeric') return `CAST(${col} AS DOUBLE)`;
+  // A CASE over constants is measurably faster in DuckDB than list_position over a list literal.
   const allNumbers = f.categories.every((c) => typeof c === 'number');
-  // Numeric categories compare as numbers (a DOUBLE 1.0 must match category 1); otherwise exact text match.
-  const list = allNumbers
-    ? `[${f.categories.map((c) => lit(Number(c))).join(', ')}]::DOUBLE[]`
-    : `[${f.categories.map((c) => lit(String(c))).join(', ')}]::VARCHAR[]`;
-  const value = allNumbers ? `TRY_CAST(${col} AS DOUBLE)` : `CAST(${col} AS VARCHAR)`;
-  // list_position is 1-based and NULL (or 0 in older versions) when absent.
-  return `coalesce(nullif(list_position(${list}, ${value}), 0), 0) - 1`;
+  if (allNumbers) {
+    // Numeric categories compare as numbers (a DOUBLE 1.0 must match category 1).
+    const whens = f.categories.map((c, k) => `WHEN ${lit(Number(c))} THEN ${k}`).join(' ');
+    return `CAST(CASE TRY_CAST(${col} AS DOUBLE) ${whens} ELSE -1 END AS DOUBLE)`;
+  }
+  const whens = f.categories.map((c, k) => `WHEN ${lit(String(c))} THEN ${k}`).join(' ');
+  return `CAST(CASE CAST(${col} AS VARCHAR) ${whens} ELSE -1 END AS DOUBLE)`;
 }
 
-/** The SELECT that yields the raw feature columns f0..f{d−1}. */
-export function featureQuery(features: FeatureInfo[], opts: FeatureQueryOptions = {}): string {
-  const cols = features.map((f, j) => `${featureExpr(f)} AS f${j}`).join(', ');
+/** The SELECT that yields the raw feature columns f0..f{d−1} (and `__row_id` last, when asked). */
+export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions = {}): string {
+  const cols = features.map((f, j) => `${featureExpr(f)} AS f${j}`);
+  if (opts.rowIds) cols.push('CAST(__row_id AS BIGINT) AS __row_id');
+  if (cols.length === 0) throw new Error('featureQuery: no features to read');
   const where = opts.where ? ` WHERE ${opts.where}` : '';
-  const order = ` ORDER BY ${opts.orderBy ?? '__i'}`;
+  const orderBy = opts.orderBy === undefined ? '__i' : opts.orderBy;
+  const order = orderBy === null ? '' : ` ORDER BY ${orderBy}`;
   const limit = opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : '';
-  return `SELECT ${cols} FROM ${ident(opts.table ?? 'data')}${where}${order}${limit}`;
+  return `SELECT ${cols.join(', ')} FROM ${ident(opts.table ?? 'data')}${where}${order}${limit}`;
 }
 
-/** Copies column-major chunk columns into a row-major matrix at row `row0`. */
-function transposeInto(cols: Float64Array[], n: number, x: Float64Array, row0: number, d: number): void {
-  for (let j = 0; j < d; j++) {
-    const c = cols[j];
-    let k = row0 * d + j;
-    for (let i = 0; i < n; i++, k += d) x[k] = c[i];
+/** Copies an 8-byte-per-value vector out of a chunk (the buffer may alias DuckDB memory). */
+function copyVector(
+  chunk: { chunk: duckdb.DataChunk },
+  col: number,
+  n: number,
+  out: Float64Array | BigInt64Array,
+): void {
+  const v = duckdb.data_chunk_get_vector(chunk.chunk, col);
+  const bytes = duckdb.vector_get_data(v, n * 8);
+  new Uint8Array(out.buffer, out.byteOffset, n * 8).set(bytes.subarray(0, n * 8));
+  if (out instanceof Float64Array) {
+    const validity = duckdb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+    if (validity && validity.length > 0) {
+      for (let i = 0; i < n; i++) if ((validity[i >> 3] & (1 << (i & 7))) === 0) out[i] = Number.NaN;
+    }
   }
 }
 
-/** Reads the whole raw feature matrix (row-major n × d). */
+/**
+ * Streams `sql` (d DOUBLE columns, then an optional BIGINT id column) chunk by chunk with one chunk of
+ * prefetch. `onChunk` gets fresh arrays it may keep.
+ */
+async function streamChunks(
+  db: DataSession,
+  sql: string,
+  d: number,
+  withIds: boolean,
+  onChunk: (cols: Float64Array[], ids: BigInt64Array | undefined, n: number) => void | Promise<void>,
+): Promise<void> {
+  const result = await db.conn.stream(sql);
+  let next = result.fetchChunk();
+  for (;;) {
+    const chunk = await next;
+    if (!chunk || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    const cols: Float64Array[] = [];
+    for (let j = 0; j < d; j++) {
+      const c = new Float64Array(n);
+      copyVector(chunk, j, n, c);
+      cols.push(c);
+    }
+    let ids: BigInt64Array | undefined;
+    if (withIds) {
+      ids = new BigInt64Array(n);
+      copyVector(chunk, d, n, ids);
+    }
+    next = result.fetchChunk(); // DuckDB computes the next chunk while the caller works on this one
+    await onChunk(cols, ids, n);
+  }
+}
+
+/** Copies column-major chunk columns (rows [from, from+n)) into a row-major matrix at row `row0`. */
+function transposeInto(cols: Float64Array[], from: number, n: number, x: Float64Array, row0: number, d: number): void {
+  for (let j = 0; j < d; j++) {
+    const c = cols[j];
+    let k = row0 * d + j;
+    for (let i = from; i < from + n; i++, k += d) x[k] = c[i];
+  }
+}
+
+/** Reads the whole raw feature matrix (row-major n × d), in `orderBy` order (default `__i`). */
 export async function readFeatureMatrix(
   db: DataSession,
   features: FeatureInfo[],
@@ -58,17 +123,16 @@ export async function readFeatureMatrix(
 ): Promise<{ n: number; x: Float64Array }> {
   const d = features.length;
   const sql = featureQuery(features, opts);
-  const countSql = `SELECT count(*)::DOUBLE FROM (${sql})`;
-  const total = Number(await db.scalar<number>(countSql));
+  const total = Number(await db.scalar<number>(`SELECT count(*)::DOUBLE FROM (${sql})`));
   let x = new Float64Array(total * d);
   let n = 0;
-  await db.streamDoubles(sql, (cols, k) => {
+  await streamChunks(db, sql, d, false, (cols, _ids, k) => {
     if ((n + k) * d > x.length) {
       const grown = new Float64Array(Math.max((n + k) * d, x.length * 2));
       grown.set(x);
       x = grown;
     }
-    transposeInto(cols, k, x, n, d);
+    transposeInto(cols, 0, k, x, n, d);
     n += k;
   });
   return { n, x: x.length === n * d ? x : x.slice(0, n * d) };
@@ -76,39 +140,38 @@ export async function readFeatureMatrix(
 
 /**
  * Streams the raw feature matrix in batches of `batchRows` rows (the last one may be shorter), in `orderBy`
- * order. `onBatch(x, n, start)` gets a row-major buffer that is reused: copy what you keep.
+ * order (default `__i`; null = storage order). `onBatch(x, n, start, ids)` gets a row-major buffer that is
+ * reused, and with `rowIds` the batch's `__row_id`s: copy what you keep. Returns the number of rows.
  */
 export async function streamFeatureBatches(
   db: DataSession,
   features: FeatureInfo[],
   batchRows: number,
-  onBatch: (x: Float64Array, n: number, start: number) => void | Promise<void>,
-  opts: FeatureQueryOptions = {},
+  onBatch: (x: Float64Array, n: number, start: number, ids?: BigInt64Array) => void | Promise<void>,
+  opts: FeatureBatchOptions = {},
 ): Promise<number> {
   const d = features.length;
   const size = Math.max(1, Math.floor(batchRows));
   const buf = new Float64Array(size * d);
+  const idBuf = opts.rowIds ? new BigInt64Array(size) : undefined;
   let fill = 0;
   let start = 0;
-  const sql = featureQuery(features, opts);
-  await db.streamDoubles(sql, async (cols, k) => {
+  const flush = async (): Promise<void> => {
+    await onBatch(buf, fill, start, idBuf?.subarray(0, fill));
+    start += fill;
+    fill = 0;
+  };
+  await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (cols, ids, k) => {
     let from = 0;
     while (from < k) {
       const take = Math.min(k - from, size - fill);
-      const part = from === 0 && take === k ? cols : cols.map((c) => c.subarray(from, from + take));
-      transposeInto(part, take, buf, fill, d);
+      transposeInto(cols, from, take, buf, fill, d);
+      if (idBuf && ids) idBuf.set(ids.subarray(from, from + take), fill);
       fill += take;
       from += take;
-      if (fill === size) {
-        await onBatch(buf, fill, start);
-        start += fill;
-        fill = 0;
-      }
+      if (fill === size) await flush();
     }
   });
-  if (fill > 0) {
-    await onBatch(buf, fill, start);
-    start += fill;
-  }
+  if (fill > 0) await flush();
   return start;
 }

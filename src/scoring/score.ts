@@ -11,12 +11,20 @@
  * `__row_id`. The `predictions` adapter needs no model: the table is built in SQL from the data columns,
  * after checking labels and scores.
  */
-import { DOUBLE, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  type DuckDBType,
+  INTEGER,
+} from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import type { Plan } from '../config/schema.js';
 import { streamFeatureBatches } from '../data/features.js';
 import { type DataSession, ident, lit } from '../data/session.js';
-import { AssayError } from '../errors.js';
+import { AssayError, isAssayError } from '../errors.js';
 import type { Model, Prediction } from '../models/types.js';
 
 export interface ScoreOptions {
@@ -28,8 +36,6 @@ export interface ScoreOptions {
   /** Rows per model call (default: 16384; the adapters batch further by their own batchSize). */
   batchRows?: number;
 }
-
-const STAGE = '__assay_pred_stage';
 
 export async function scoreAll(
   db: DataSession,
@@ -43,13 +49,23 @@ export async function scoreAll(
   }
   const total = Number(await db.scalar('SELECT count(*)::DOUBLE FROM data'));
   const task = plan.task;
-  const K = opts.classes.length;
-  const writer = await StageWriter.create(db, task, K);
   const convert = task === 'regression' ? undefined : classMapper(model, opts.classes, task);
-  const batchRows = opts.batchRows ?? 16_384;
+  // One DuckDB chunk per model call: while the model runs, DuckDB prepares the next chunk (see features.ts).
+  const batchRows = opts.batchRows ?? 2048;
+  const writer = await PredictionWriter.create(db, task, opts.classes.length);
 
-  const onBatch = async (x: Float64Array, n: number, start: number): Promise<void> => {
-    const pred = await model.predict(x, n);
+  const onBatch = async (x: Float64Array, n: number, start: number, ids?: BigInt64Array): Promise<void> => {
+    const pred = await model.predict(x, n).catch((e: unknown) => {
+      // Adapters name the row within the batch; say which data row it is.
+      const row = isAssayError(e) ? e.where.row : undefined;
+      if (!isAssayError(e) || row === undefined || !ids || row >= ids.length) throw e;
+      throw new AssayError(
+        e.code,
+        `${e.message} (data row id ${ids[row]})`,
+        { ...e.where, row: Number(ids[row]) },
+        { cause: e },
+      );
+    });
     if (pred.labels.length !== n) {
       throw new AssayError(
         'MODEL_OUTPUT_INVALID',
@@ -62,44 +78,43 @@ export async function scoreAll(
     if (task === 'regression') {
       const bad = firstNonFiniteIndex(pred.labels);
       if (bad >= 0) {
-        throw new AssayError(
-          'MODEL_OUTPUT_INVALID',
-          `the model predicted ${pred.labels[bad]} for row __i=${start + bad}`,
-          {
-            row: start + bad,
-          },
-        );
+        throw new AssayError('MODEL_OUTPUT_INVALID', `the model predicted ${pred.labels[bad]} for row ${ids?.[bad]}`, {
+          row: Number(ids?.[bad]),
+        });
       }
-      writer.write(start, n, pred.labels as Float64Array, undefined, undefined);
+      writer.write(ids!, n, pred.labels as Float64Array);
     } else {
-      const { yPred, yScore, probs } = convert!(pred, n, start);
-      writer.write(start, n, yPred, yScore, probs);
+      const { yPred, yScore, probs } = convert!(pred, n, ids!);
+      writer.write(ids!, n, yPred, yScore, probs);
     }
     opts.progress?.(start + n, total);
   };
 
+  let ok = false;
   try {
     if (model.input.kind === 'image') {
-      if (!opts.imageTensor) {
+      const imageTensor = opts.imageTensor;
+      if (!imageTensor) {
         throw new AssayError('MODEL_UNAVAILABLE', 'an image model needs the image folder (data.images) to be scored', {
           configPath: 'data.images',
         });
       }
-      for (let start = 0; start < total; start += batchRows) {
-        const n = Math.min(batchRows, total - start);
-        await onBatch(await opts.imageTensor(start, n), n, start);
-      }
+      // Images are addressed by position in __i order, so the row ids are read in that order too.
+      await streamFeatureBatches(
+        db,
+        [],
+        batchRows,
+        async (_x, n, start, ids) => onBatch(await imageTensor(start, n), n, start, ids),
+        { rowIds: true },
+      );
     } else {
-      await streamFeatureBatches(db, model.input.features, batchRows, onBatch);
+      // Storage order, no sort: every prediction travels with its own __row_id.
+      await streamFeatureBatches(db, model.input.features, batchRows, onBatch, { rowIds: true, orderBy: null });
     }
-    writer.close();
-    const cols = ['d.__row_id AS __row_id', ...writer.valueColumns.map((c) => `s.${c}`)];
-    await db.exec(
-      `CREATE OR REPLACE TABLE predictions AS SELECT ${cols.join(', ')} FROM ${STAGE} s JOIN data d ON d.__i = s.__i ORDER BY s.__i`,
-    );
+    ok = true;
   } finally {
     writer.close();
-    await db.exec(`DROP TABLE IF EXISTS ${STAGE}`);
+    if (!ok) await db.exec('DROP TABLE IF EXISTS predictions');
   }
   if (total === 0) opts.progress?.(0, 0);
   return { rows: total };
@@ -124,7 +139,7 @@ function classMapper(
   model: Model,
   classes: string[],
   task: Plan['task'],
-): (p: Prediction, n: number, start: number) => Converted {
+): (p: Prediction, n: number, ids: BigInt64Array) => Converted {
   const K = classes.length;
   let toRun: Int32Array | undefined; // model index → run index
   if (model.classes) {
@@ -142,7 +157,7 @@ function classMapper(
     });
   }
   const binary = task === 'binary-classification';
-  return (pred, n, start) => {
+  return (pred, n, ids) => {
     const labels = pred.labels as Int32Array;
     const kModel = pred.proba ? pred.proba.length / n : (model.classes?.length ?? K);
     if (pred.proba && !toRun && kModel !== K) {
@@ -157,8 +172,8 @@ function classMapper(
       const m = labels[i];
       const j = toRun ? toRun[m] : m;
       if (j === undefined || j < 0 || j >= K) {
-        throw new AssayError('MODEL_OUTPUT_INVALID', `the model predicted class index ${m} for row __i=${start + i}`, {
-          row: start + i,
+        throw new AssayError('MODEL_OUTPUT_INVALID', `the model predicted class index ${m} for row ${ids[i]}`, {
+          row: Number(ids[i]),
         });
       }
       yPred[i] = j;
@@ -170,11 +185,10 @@ function classMapper(
     for (let mIdx = 0; mIdx < kModel; mIdx++) fromRun[toRun ? toRun[mIdx] : mIdx] = mIdx;
     for (let i = 0; i < proba.length; i++) {
       if (!Number.isFinite(proba[i])) {
-        throw new AssayError(
-          'MODEL_OUTPUT_INVALID',
-          `the model gave probability ${proba[i]} for row __i=${start + Math.floor(i / kModel)}`,
-          { row: start + Math.floor(i / kModel) },
-        );
+        const row = ids[Math.floor(i / kModel)];
+        throw new AssayError('MODEL_OUTPUT_INVALID', `the model gave probability ${proba[i]} for row ${row}`, {
+          row: Number(row),
+        });
       }
     }
     if (binary) {
@@ -193,53 +207,53 @@ function classMapper(
   };
 }
 
-/** Appends prediction columns to the stage table in whole data chunks (memcpy per column). */
-class StageWriter {
+/**
+ * Appends rows to the `predictions` table in whole data chunks (one memcpy per column), through its own
+ * connection so the appender never interrupts the scoring query streaming on the session's connection.
+ */
+class PredictionWriter {
   private closed = false;
   private constructor(
-    private readonly app: Awaited<ReturnType<DataSession['conn']['createAppender']>>,
-    private readonly task: Plan['task'],
-    private readonly K: number,
-    readonly valueColumns: string[],
+    private readonly conn: DuckDBConnection,
+    private readonly app: DuckDBAppender,
+    private readonly types: DuckDBType[],
+    private readonly nProbs: number,
   ) {}
 
-  static async create(db: DataSession, task: Plan['task'], K: number): Promise<StageWriter> {
-    const cols = ['y_pred', 'y_score'];
-    const defs = [`__i INTEGER`, `y_pred ${task === 'regression' ? 'DOUBLE' : 'INTEGER'}`, 'y_score DOUBLE'];
-    if (task === 'multiclass-classification') {
-      for (let k = 0; k < K; k++) {
-        cols.push(`p_${k}`);
-        defs.push(`p_${k} DOUBLE`);
-      }
-    }
-    await db.exec(`CREATE OR REPLACE TABLE ${STAGE} (${defs.join(', ')})`);
-    const app = await db.conn.createAppender(STAGE);
-    return new StageWriter(app, task, K, cols);
+  static async create(db: DataSession, task: Plan['task'], K: number): Promise<PredictionWriter> {
+    const nProbs = task === 'multiclass-classification' ? K : 0;
+    const defs = ['__row_id BIGINT', `y_pred ${task === 'regression' ? 'DOUBLE' : 'INTEGER'}`, 'y_score DOUBLE'];
+    for (let k = 0; k < nProbs; k++) defs.push(`p_${k} DOUBLE`);
+    await db.exec(`CREATE OR REPLACE TABLE predictions (${defs.join(', ')})`);
+    const conn = await db.instance.connect();
+    const app = await conn.createAppender('predictions');
+    const types = [
+      BIGINT,
+      task === 'regression' ? DOUBLE : INTEGER,
+      DOUBLE,
+      ...Array.from({ length: nProbs }, () => DOUBLE),
+    ];
+    return new PredictionWriter(conn, app, types, nProbs);
   }
 
-  /** Writes rows [start, start+n); `probs` (multiclass) may be absent (then p_k are NULL). */
+  /** Writes n rows; without `yScore` the column is NULL, without `probs` the p_k are NULL. */
   write(
-    start: number,
+    ids: BigInt64Array,
     n: number,
     yPred: Int32Array | Float64Array,
     yScore?: Float64Array,
     probs?: Float64Array[],
   ): void {
     const chunkMax = duckdb.vector_size();
-    const regression = this.task === 'regression';
-    const nP = this.task === 'multiclass-classification' ? this.K : 0;
-    const types = [INTEGER, regression ? DOUBLE : INTEGER, DOUBLE, ...Array.from({ length: nP }, () => DOUBLE)];
-    const idx = new Int32Array(Math.min(n, chunkMax));
     for (let off = 0; off < n; off += chunkMax) {
       const m = Math.min(chunkMax, n - off);
-      for (let i = 0; i < m; i++) idx[i] = start + off + i;
-      const chunk = DuckDBDataChunk.create(types, m);
+      const chunk = DuckDBDataChunk.create(this.types, m);
       const vec = (c: number) => duckdb.data_chunk_get_vector(chunk.chunk, c);
-      copyInto(vec(0), idx, 0, m);
+      copyInto(vec(0), ids, off, m);
       copyInto(vec(1), yPred, off, m);
       if (yScore) copyInto(vec(2), yScore, off, m);
       else setAllNull(vec(2), m);
-      for (let k = 0; k < nP; k++) {
+      for (let k = 0; k < this.nProbs; k++) {
         if (probs) copyInto(vec(3 + k), probs[k], off, m);
         else setAllNull(vec(3 + k), m);
       }
@@ -250,11 +264,15 @@ class StageWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.app.closeSync();
+    try {
+      this.app.closeSync();
+    } finally {
+      this.conn.closeSync();
+    }
   }
 }
 
-function copyInto(v: duckdb.Vector, a: Int32Array | Float64Array, from: number, m: number): void {
+function copyInto(v: duckdb.Vector, a: Int32Array | Float64Array | BigInt64Array, from: number, m: number): void {
   const bpe = a.BYTES_PER_ELEMENT;
   duckdb.copy_data_to_vector(v, 0, a.buffer as ArrayBuffer, a.byteOffset + from * bpe, m * bpe);
 }

@@ -169,6 +169,33 @@ describe('scoreAll: regression, images, non-finite outputs', () => {
     db.close();
   });
 
+  it('250k rows (past the appender flush size) stream through with every row id exactly once', async () => {
+    const db = await DataSession.open({ threads: 2 });
+    await db.exec(
+      'CREATE TABLE data AS SELECT (range % 100) / 100.0 AS a, 0.5 AS b, (range * 3 + 7)::BIGINT AS __row_id, range::INTEGER AS __i FROM range(250000)',
+    );
+    const p = plan({
+      task: 'binary-classification',
+      target: 'a',
+      features: ['a', 'b'],
+      model: { type: 'onnx', path: 'sqrt_probs.onnx' },
+    });
+    const model = await openModel(p, path.join(REPO_ROOT, 'test/fixtures/models'));
+    const { rows } = await scoreAll(db, model, p, { classes: ['n', 'y'] });
+    await model.close();
+    expect(rows).toBe(250000);
+    // probabilities = [sqrt(a), sqrt(b)]: class 0 when sqrt(a) >= sqrt(0.5) (a tie goes to the lowest index).
+    const check = await db.rows(
+      `SELECT count(*), count(DISTINCT p.__row_id),
+              sum(CASE WHEN p.y_pred = (CASE WHEN d.a >= 0.5 THEN 0 ELSE 1 END) THEN 1 ELSE 0 END),
+              max(abs(p.y_score - ${Math.fround(Math.sqrt(0.5))}))
+         FROM predictions p JOIN data d USING (__row_id)`,
+    );
+    expect(check[0].slice(0, 3)).toEqual([250000n, 250000n, 250000n]);
+    expect(check[0][3]).toBeLessThanOrEqual(6e-8);
+    db.close();
+  });
+
   it('NaN from a real model → MODEL_OUTPUT_INVALID naming the row', async () => {
     const db = await DataSession.open({ threads: 1 });
     await db.exec(
@@ -181,7 +208,12 @@ describe('scoreAll: regression, images, non-finite outputs', () => {
       model: { type: 'onnx', path: 'sqrt_probs.onnx' },
     });
     const model = await openModel(p, path.join(REPO_ROOT, 'test/fixtures/models'));
-    await expectAssayError(scoreAll(db, model, p, { classes: ['n', 'y'] }), 'MODEL_OUTPUT_INVALID', 'NaN', 'row 1');
+    await expectAssayError(
+      scoreAll(db, model, p, { classes: ['n', 'y'] }),
+      'MODEL_OUTPUT_INVALID',
+      'NaN',
+      'data row id 11',
+    );
     await model.close();
     db.close();
   });

@@ -1,0 +1,146 @@
+/**
+ * Scoring throughput: Assay's onnx adapter end to end vs a bare onnxruntime-node loop (the physical limit).
+ *
+ *   npx tsx bench/scoring.ts [--rows 1000000]
+ *
+ * 1. Writes `rows` German-credit-like raw rows to bench/data/german_credit_<rows>.parquet, resampled with a
+ *    fixed hash from the 1000 rows of ../shared/fixtures/german_credit/german_credit.csv (DuckDB COPY).
+ * 2. (a) Assay: Parquet → session `data` table → scoreAll (DuckDB feature SQL → typed arrays → encode → ORT →
+ *    appender) → `predictions` table.
+ * 3. (b) Bare ORT: the same rows, encoded beforehand into float32 tensors of the same batch size, run in a loop.
+ * Prints rows/s for both, the ratio (target ≥ 70 %), peak RSS, and writes bench/results/scoring.json.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { Plan } from '../src/config/schema.js';
+import { readFeatureMatrix } from '../src/data/features.js';
+import { DataSession, lit } from '../src/data/session.js';
+import { openModel } from '../src/models/open.js';
+import { loadPreprocessing } from '../src/models/preprocess.js';
+import { scoreAll } from '../src/scoring/score.js';
+import { arg, DATA_DIR, peakRssMb, SHARED, timed, writeResult } from './common.js';
+
+const ROWS = arg('rows', 1_000_000);
+const BATCH = 4096;
+const FIXTURE = path.join(SHARED, 'fixtures', 'german_credit');
+const THREADS = 2;
+
+async function makeParquet(): Promise<string> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const out = path.join(DATA_DIR, `german_credit_${ROWS}.parquet`);
+  if (existsSync(out)) return out;
+  const csv = path.join(FIXTURE, 'german_credit.csv');
+  const pre = loadPreprocessing('german_credit_mlp.json', { baseDir: FIXTURE });
+  // Text columns stay text (the sniffer would make yes/no BOOLEAN); the model's numeric inputs become BIGINT.
+  const numeric = new Set(pre.features.filter((f) => f.kind === 'numeric').map((f) => f.name));
+  const db = await DataSession.open();
+  await db.exec(`CREATE TABLE src AS SELECT * FROM read_csv(${lit(csv)}, header = true, all_varchar = true)`);
+  const cols = (await db.describe('src')).map((c) =>
+    numeric.has(c.name) || c.name === 'row_id' ? `CAST("${c.name}" AS BIGINT) AS "${c.name}"` : `"${c.name}"`,
+  );
+  await db.exec(
+    `COPY (SELECT ${cols.join(', ')} FROM range(${ROWS}) r JOIN src ON CAST(src.row_id AS BIGINT) = hash(r.range) % 1000 ORDER BY r.range) ` +
+      `TO ${lit(out)} (FORMAT PARQUET)`,
+  );
+  db.close();
+  return out;
+}
+
+async function assayScoring(parquet: string) {
+  const db = await DataSession.open({ threads: THREADS });
+  const load = await timed(() =>
+    db.exec(
+      `CREATE TABLE data AS SELECT *, (row_number() OVER () - 1)::BIGINT AS __row_id, (row_number() OVER () - 1)::INTEGER AS __i FROM read_parquet(${lit(parquet)})`,
+    ),
+  );
+  const plan = Plan.parse({
+    task: 'binary-classification',
+    data: { path: parquet },
+    target: 'class',
+    model: { type: 'onnx', path: 'german_credit_mlp.onnx', preprocessing: 'german_credit_mlp.json', batchSize: BATCH },
+  });
+  const model = await openModel(plan, FIXTURE);
+  const score = await timed(() => scoreAll(db, model, plan, { classes: ['bad', 'good'] }));
+  const positives = Number(await db.scalar('SELECT sum(y_pred)::DOUBLE FROM predictions'));
+  const meanScore = Number(await db.scalar('SELECT avg(y_score) FROM predictions'));
+  await model.close();
+  const rssAfterA = peakRssMb();
+  // Inputs for (b), built outside any timing: raw matrix → encoded float32 batches.
+  const pre = loadPreprocessing('german_credit_mlp.json', { baseDir: FIXTURE });
+  const { n, x } = await readFeatureMatrix(db, pre.features);
+  const tensors: ort.Tensor[] = [];
+  for (let s = 0; s < n; s += BATCH) {
+    const m = Math.min(BATCH, n - s);
+    const enc = pre.encode(x.subarray(s * pre.features.length, (s + m) * pre.features.length), m);
+    tensors.push(new ort.Tensor('float32', enc, [m, pre.width]));
+  }
+  db.close();
+  return { loadMs: load.ms, scoreMs: score.ms, rows: score.value.rows, positives, meanScore, rssAfterA, tensors };
+}
+
+async function bareOrt(tensors: ort.Tensor[]) {
+  const session = await ort.InferenceSession.create(path.join(FIXTURE, 'german_credit_mlp.onnx'), {
+    intraOpNumThreads: THREADS,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  let positives = 0;
+  const t = await timed(async () => {
+    for (const input of tensors) {
+      const out = await session.run({ input });
+      const p = out.probabilities.data as Float32Array;
+      for (let i = 1; i < p.length; i += 2) if (p[i] > p[i - 1]) positives++;
+    }
+  });
+  await session.release();
+  return { ms: t.ms, positives };
+}
+
+const parquet = await timed(makeParquet);
+console.log(`data: ${path.relative(process.cwd(), parquet.value)} (${(parquet.ms / 1000).toFixed(1)} s to make/find)`);
+// Warm-up on a small prefix is not needed: each side pays its own session creation outside the timed loop.
+const a = await assayScoring(parquet.value);
+const b = await bareOrt(a.tensors);
+const rowsPerSecA = a.rows / (a.scoreMs / 1000);
+const rowsPerSecAWithLoad = a.rows / ((a.scoreMs + a.loadMs) / 1000);
+const rowsPerSecB = a.rows / (b.ms / 1000);
+const ratio = rowsPerSecA / rowsPerSecB;
+const peak = peakRssMb();
+
+const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
+console.log(`rows: ${fmt(a.rows)}  batch: ${BATCH}  ORT threads: ${THREADS}`);
+console.log(
+  `(a) Assay scoreAll:   ${fmt(rowsPerSecA)} rows/s (${(a.scoreMs / 1000).toFixed(2)} s; Parquet load ${(a.loadMs / 1000).toFixed(2)} s → ${fmt(rowsPerSecAWithLoad)} rows/s incl. load)`,
+);
+console.log(`(b) bare ORT loop:    ${fmt(rowsPerSecB)} rows/s (${(b.ms / 1000).toFixed(2)} s)`);
+console.log(`ratio (a)/(b): ${(ratio * 100).toFixed(1)} % (target ≥ 70 %)`);
+console.log(`predicted positives: Assay ${a.positives}, bare ${b.positives}; mean score ${a.meanScore.toFixed(6)}`);
+console.log(`peak RSS: ${peak} MB (after (a), before building (b)'s tensors: ${a.rssAfterA} MB)`);
+if (a.positives !== b.positives) {
+  console.error('MISMATCH: Assay and bare ORT disagree on the predicted labels');
+  process.exitCode = 1;
+}
+
+writeResult('scoring', {
+  benchmark: 'scoring',
+  rows: a.rows,
+  batchSize: BATCH,
+  ortThreads: THREADS,
+  model: 'german_credit_mlp.onnx (63→16→2)',
+  assay: {
+    rowsPerSec: Math.round(rowsPerSecA),
+    seconds: a.scoreMs / 1000,
+    parquetLoadSeconds: a.loadMs / 1000,
+    rowsPerSecIncludingLoad: Math.round(rowsPerSecAWithLoad),
+  },
+  bareOrt: { rowsPerSec: Math.round(rowsPerSecB), seconds: b.ms / 1000 },
+  ratio: Math.round(ratio * 1000) / 1000,
+  target: 0.7,
+  meetsTarget: ratio >= 0.7,
+  labelsAgree: a.positives === b.positives,
+  predictedPositives: a.positives,
+  peakRssMb: peak,
+  peakRssMbAfterAssay: a.rssAfterA,
+});
