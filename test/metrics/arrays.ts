@@ -14,9 +14,9 @@ export interface Rows {
 
 export async function arrayContext(
   rows: Rows,
-  opts: { task?: Task; classes?: string[]; reference?: Record<string, string | number> } = {},
+  opts: { task?: Task; classes?: string[]; reference?: Record<string, string | number>; db?: DataSession } = {},
 ): Promise<ScoredContext> {
-  const db = await DataSession.open({ threads: 1 });
+  const db = opts.db ?? (await DataSession.open({ threads: 1 }));
   const names = Object.keys(rows.sensitive);
   const regression = opts.task === 'regression';
   const type = regression ? 'DOUBLE' : 'INTEGER';
@@ -26,11 +26,11 @@ export async function arrayContext(
   });
   const cols = ['__row_id', '__i', 'y_true', 'y_pred', 'y_score', 'w', ...names.map((_, k) => `s_${k}`)];
   await db.exec(
-    `CREATE TABLE scored AS SELECT __row_id::BIGINT AS __row_id, __i::INTEGER AS __i, y_true::${type} AS y_true, y_pred::${type} AS y_pred, y_score::DOUBLE AS y_score, w::DOUBLE AS w${names
+    `CREATE OR REPLACE TABLE scored AS SELECT __row_id::BIGINT AS __row_id, __i::INTEGER AS __i, y_true::${type} AS y_true, y_pred::${type} AS y_pred, y_score::DOUBLE AS y_score, w::DOUBLE AS w${names
       .map((_, k) => `, s_${k}::VARCHAR AS s_${k}`)
       .join('')} FROM (VALUES ${values.join(', ')}) t(${cols.join(', ')})`,
   );
-  return contextFor(db, {
+  const ctx = contextFor(db, {
     task: opts.task ?? 'binary-classification',
     file: 'inline.csv',
     yTrue: 'y_true',
@@ -39,4 +39,6 @@ export async function arrayContext(
     classes: opts.classes ?? ['0', '1'],
     reference: opts.reference,
   });
+  // A shared session stays open for the caller.
+  return opts.db ? { ...ctx, close: () => {} } : ctx;
 }

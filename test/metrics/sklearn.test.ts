@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fairnessClassification, FairnessClassificationParams } from '../../src/metrics/fairness-classification.js';
 import {
   performanceClassification,
   PerformanceClassificationParams,
@@ -90,5 +91,44 @@ describe('performance.classification on digits (10 classes) vs scikit-learn', ()
     for (const [metric, value] of Object.entries(exp.metrics)) close(out.metrics[metric], value);
     const r = out.results as { confusionMatrix: { counts: number[][] } };
     expect(r.confusionMatrix.counts).toEqual(exp.confusion_matrix);
+  });
+});
+
+describe.each([
+  ['german_credit', ['sex', 'age_group']],
+  ['arrests', ['colour', 'sex']],
+] as const)('fairness.classification per-group rates on %s vs scikit-learn', (name, attrs) => {
+  const exp = expected.fixtures[name] as unknown as {
+    groups: Record<string, Record<string, Record<string, number | null>>>;
+  };
+  it.each(attrs)('by %s', async (attr) => {
+    const ctx = await scoredContext({
+      task: 'binary-classification',
+      file: sharedPath('fixtures', name, 'test_predictions.csv'),
+      yTrue: 'y_true',
+      yPred: 'y_pred',
+      yScore: 'y_prob',
+      sensitive: [attr],
+      classes: ['0', '1'],
+    });
+    const out = await fairnessClassification(ctx, FairnessClassificationParams.parse({}));
+    ctx.close();
+    const groups = (
+      out.results as { perClass: { groups: ({ label: string; n: number } & Record<string, number | null>)[] }[] }
+    ).perClass[0].groups;
+    const e = exp.groups[attr];
+    expect(groups.map((g) => g.label)).toEqual(Object.keys(e).map((v) => `${attr}=${v}`));
+    for (const g of groups) {
+      const ge = e[g.label.slice(attr.length + 1)];
+      expect(g.n).toBe(ge.n);
+      for (const [k, v] of Object.entries(ge)) {
+        if (k === 'n') continue;
+        if (v === null) expect(g[k], k).toBeNull();
+        else close(g[k], v, 1e-12, `${g.label} ${k}`);
+      }
+    }
+    const sr = groups.map((g) => g.selection_rate as number);
+    close(out.metrics.demographic_parity_difference, Math.max(...sr) - Math.min(...sr));
+    close(out.metrics.demographic_parity_ratio, Math.min(...sr) / Math.max(...sr));
   });
 });
