@@ -58,7 +58,7 @@ describe('assay CLI', () => {
 
   it('the demo writes a results.json valid against schema/results.schema.json', () => {
     expect(demoRun.stderr).toBe('');
-    expect([0, 1]).toContain(demoRun.code);
+    expect(demoRun.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(demoOut, 'results.json'), 'utf8'));
     const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schema', 'results.schema.json'), 'utf8'));
     const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
@@ -70,7 +70,9 @@ describe('assay CLI', () => {
     );
     expect(results.tests.length).toBeGreaterThanOrEqual(6);
     for (const t of results.tests) expect(['passed', 'failed'], `${t.id}: ${JSON.stringify(t.error ?? t.reason)}`).toContain(t.status);
-    expect(demoRun.code).toBe(results.status === 'passed' ? 0 : 1);
+    // The demo's fairness threshold fails by design (a real finding); `demo` still exits 0 once complete.
+    expect(results.status).toBe('failed');
+    expect(results.tests.find((t: { id: string }) => t.id === 'fairness.classification').status).toBe('failed');
   });
 
   it('is deterministic: a second run gives the same results.json apart from `timing`', async () => {
