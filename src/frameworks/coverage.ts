@@ -99,6 +99,8 @@ interface Recorded {
   id: string;
   outcome: EvidenceLink['outcome'];
   ref: ControlRef;
+  /** Whether to follow crosswalks from this record. */
+  derive: boolean;
 }
 
 function decide(evidence: EvidenceLink[]): { status: CoverageStatus; reason: string } {
@@ -161,7 +163,18 @@ export function computeCoverage(input: { tests: TestResult[]; processChecks?: Pr
   const answers = input.processChecks ?? emptyProcessCheckAnswers();
   const recorded: Recorded[] = [];
   for (const t of input.tests) {
-    for (const ref of declaredRefs(t)) recorded.push({ type: 'test', id: t.id, outcome: t.status, ref });
+    const refs = declaredRefs(t);
+    // A test's own NIST declarations are authoritative: its AI Verify ids reach NIST through the crosswalk only
+    // when it declares no NIST id (otherwise a failed fairness test would "fail" governance subcategories).
+    const declaresNist = refs.some((r) => r.framework === 'nist-ai-rmf');
+    for (const ref of refs)
+      recorded.push({
+        type: 'test',
+        id: t.id,
+        outcome: t.status,
+        ref,
+        derive: ref.framework !== 'aiverify' || !declaresNist,
+      });
   }
   for (const c of answers.checks) {
     recorded.push({
@@ -169,6 +182,7 @@ export function computeCoverage(input: { tests: TestResult[]; processChecks?: Pr
       id: c.id,
       outcome: c.answer ?? 'unanswered',
       ref: { framework: 'aiverify', control: c.id },
+      derive: true,
     });
   }
 
@@ -188,7 +202,7 @@ export function computeCoverage(input: { tests: TestResult[]; processChecks?: Pr
     const base = { type: r.type, id: r.id, outcome: r.outcome, recordedAgainst: { ...r.ref } };
     const own = loadCatalog(r.ref.framework);
     for (const id of selfAndAncestors(own, r.ref.control)) add(r.ref.framework, id, { ...base, via: [] });
-    for (const link of deriveLinks(r.ref)) {
+    for (const link of r.derive ? deriveLinks(r.ref) : []) {
       const c = loadCatalog(link.framework);
       for (const id of selfAndAncestors(c, link.control)) add(link.framework, id, { ...base, via: link.via });
     }

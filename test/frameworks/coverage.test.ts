@@ -81,6 +81,14 @@ describe('computeCoverage', () => {
     expect(control(report, 'eu-ai-act', 'art-15').status).toBe('failed');
     expect(control(report, 'nist-ai-600-1', 'harmful-bias-homogenization').evidence.length).toBeGreaterThan(0);
   });
+  it('follows AI Verify → NIST for a test only when the test declares no NIST id itself', () => {
+    // group-fairness declares 7.2 and MEASURE 2.11: it must not reach GOVERN 1.2 through the 7.2 pair.
+    expect(control(report, 'nist-ai-rmf', 'GOVERN 1.2').evidence.some((e) => e.id === 'group-fairness')).toBe(false);
+    const onlyAv = computeCoverage({ tests: [test('av-only', 'failed', ['7.2'], [])] });
+    const g12 = control(onlyAv, 'nist-ai-rmf', 'GOVERN 1.2');
+    expect(g12.evidence.find((e) => e.id === 'av-only')?.via).toEqual(['nist-ai-rmf--aiverify--assay']);
+    expect(g12.status).toBe('failed');
+  });
   it('totals add up per framework and per group', () => {
     const expected = { 'nist-ai-rmf': 72, aiverify: 72, 'nist-ai-600-1': 12, 'iso-42001': 38, 'eu-ai-act': 8 };
     expect(Object.fromEntries(report.frameworks.map((f) => [f.framework, f.totals.total]))).toEqual(expected);
