@@ -97,7 +97,7 @@ export async function writeReports(
   }
   if (formats.has('oscal')) {
     try {
-      const doc = await oscalAssessmentResults(results);
+      const doc = oscalAssessmentResults(results);
       await put(path.join('oscal', 'assessment-results.json'), `${JSON.stringify(doc, null, 2)}\n`);
     } catch (e) {
       soft(e, 'oscal');

@@ -282,6 +282,28 @@ const XY_KINDS: { kind: string; x: string[]; y: string[]; diagonal?: boolean; xT
   },
 ];
 
+/** A curve's y values: numbers, or rows of per-output numbers (the last output: the positive class). */
+function lastColumn(v: unknown): number[] | undefined {
+  const flat = nums(v);
+  if (flat) return flat;
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const out: number[] = [];
+  for (const row of v) {
+    const r = nums(row);
+    if (!r) return undefined;
+    out.push(r[r.length - 1]);
+  }
+  return out;
+}
+
+function pickCurve(o: Record<string, unknown>, keys: string[]): { key: string; values: number[] } | undefined {
+  for (const k of keys) {
+    const v = lastColumn(o[k]);
+    if (v) return { key: k, values: v };
+  }
+  return undefined;
+}
+
 function pick(o: Record<string, unknown>, keys: string[]): { key: string; values: number[] } | undefined {
   for (const k of keys) {
     const v = nums(o[k]);
@@ -302,7 +324,7 @@ function columns(list: unknown[]): Record<string, unknown> | undefined {
 interface Found {
   lines: Map<string, { kind: (typeof XY_KINDS)[number]; xKey: string; yKey: string; points: Point[] }>;
   pdp: { feature: string; pdp: Point[]; ice: Point[] }[];
-  groups: Map<string, GroupValue[]>;
+  groups: Map<string, { rows: GroupValue[]; overall: boolean }>;
   importance: { title: string; items: BarItem[] }[];
   shap?: { features: string[]; values: unknown; samples: unknown };
 }
@@ -314,22 +336,65 @@ function seriesName(o: Record<string, unknown>, path: string[]): string {
   return name;
 }
 
-function visit(node: unknown, path: string[], found: Found, depth: number): void {
+function visit(
+  node: unknown,
+  path: string[],
+  found: Found,
+  depth: number,
+  overall?: Record<string, unknown>,
+  hint?: string,
+): void {
   if (depth > 6 || node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     const cols = columns(node);
-    if (cols) detect(cols, path, found, node);
+    if (cols) detect(cols, path, found, node, overall, hint);
     for (const [i, x] of node.slice(0, 50).entries()) visit(x, [...path, String(i)], found, depth + 1);
     return;
   }
   const o = node as Record<string, unknown>;
   detect(o, path, found);
-  for (const [k, v] of Object.entries(o)) visit(v, [...path, k], found, depth + 1);
+  // A sibling `overall` record gives the reference line of per-group rows.
+  const ref = isRecord(o.overall) ? o.overall : undefined;
+  // A record that names a group or class names the curves below it (e.g. rocCurves[k].points).
+  const named = o.group ?? o.label ?? o.class ?? o.name;
+  const childHint =
+    named !== undefined && !Array.isArray(named) && typeof named !== 'object' ? seriesName(o, path) : hint;
+  for (const [k, v] of Object.entries(o)) visit(v, [...path, k], found, depth + 1, ref, childHint);
 }
 
-function detect(o: Record<string, unknown>, path: string[], found: Found, rows?: unknown[]): void {
+/** Group rows name their group in `group` or `label`. */
+function groupOfRow(r: unknown): unknown {
+  return isRecord(r) ? (r.group ?? r.label) : undefined;
+}
+
+/** Rates people look for first; other numeric columns follow, up to MAX_GROUP_METRICS. */
+const GROUP_METRIC_ORDER = [
+  'selection_rate',
+  'selectionRate',
+  'true_positive_rate',
+  'tpr',
+  'false_positive_rate',
+  'fpr',
+  'positive_predictive_value',
+  'accuracy',
+  'roc_auc',
+  'mae',
+  'rmse',
+  'r2',
+];
+const MAX_GROUP_METRICS = 6;
+const NOT_A_METRIC = /^(n|count|counts|size|support|weight|share|rows|small|reference)$/i;
+
+function detect(
+  o: Record<string, unknown>,
+  path: string[],
+  found: Found,
+  rows?: unknown[],
+  overall?: Record<string, unknown>,
+  hint?: string,
+): void {
   // Rows of per-group metrics are not points of one curve.
-  const groupRows = rows?.every((r) => isRecord(r) && r.group !== undefined) ?? false;
+  const groupRows = rows?.every((r) => groupOfRow(r) !== undefined) ?? false;
   for (const kind of groupRows ? [] : XY_KINDS) {
     const x = pick(o, kind.x);
     const y = pick(o, kind.y);
@@ -337,18 +402,20 @@ function detect(o: Record<string, unknown>, path: string[], found: Found, rows?:
     const key = `${kind.kind}|${x.key}|${y.key}`;
     const entry = found.lines.get(key) ?? { kind, xKey: x.key, yKey: y.key, points: [] };
     found.lines.set(key, entry);
-    const series = rows ? (path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'overall') : seriesName(o, path);
+    const series = rows
+      ? (hint ?? path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'overall')
+      : seriesName(o, path);
     entry.points.push(...x.values.map((xv, i) => ({ series, x: xv, y: y.values[i] })));
     return;
   }
   const grid = pick(o, ['grid', 'gridValues', 'featureValues', 'values', 'x']);
-  const pdp = pick(o, ['pdp', 'average', 'pd', 'partialDependence', 'mean']);
+  const pdp = pickCurve(o, ['pdp', 'average', 'pd', 'partialDependence', 'mean']);
   if (grid && pdp && grid.values.length === pdp.values.length && grid.values.length >= 2) {
     const feature = asString(o.feature) ?? asString(o.name) ?? path.slice(-1)[0] ?? 'feature';
     const ice: Point[] = [];
     if (Array.isArray(o.ice)) {
       o.ice.slice(0, 50).forEach((line, i) => {
-        const ys = nums(line);
+        const ys = lastColumn(line);
         if (ys && ys.length === grid.values.length)
           ice.push(...ys.map((y, j) => ({ series: `ice ${i}`, x: grid.values[j], y })));
       });
@@ -360,22 +427,31 @@ function detect(o: Record<string, unknown>, path: string[], found: Found, rows?:
     });
     return;
   }
-  if (rows?.every((r) => isRecord(r) && r.group !== undefined)) {
-    const metricKeys = Object.keys(o).filter(
-      (k) => k !== 'group' && nums(o[k]) !== undefined && !/^(n|count|size|support|weight)$/i.test(k),
-    );
+  if (rows && groupRows) {
+    const numeric = Object.keys(o).filter((k) => k !== 'group' && nums(o[k]) !== undefined && !NOT_A_METRIC.test(k));
+    const metricKeys = [
+      ...GROUP_METRIC_ORDER.filter((k) => numeric.includes(k)),
+      ...numeric.filter((k) => !GROUP_METRIC_ORDER.includes(k)),
+    ].slice(0, MAX_GROUP_METRICS);
     if (metricKeys.length > 0) {
-      const title = humanize(path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'by group');
+      const named = path.filter((p) => !/^\d+$/.test(p));
+      const title = named.length ? humanize(named.join(' / ')) : 'by group';
       const list: GroupValue[] = [];
-      rows.forEach((r) => {
+      for (const r of rows) {
         const rr = r as Record<string, unknown>;
-        for (const m of metricKeys.slice(0, 8)) {
+        for (const m of metricKeys) {
           const v = rr[m];
+          const ref = overall?.[m];
           if (typeof v === 'number' && Number.isFinite(v))
-            list.push({ metric: humanize(m), group: groupLabel(rr.group), value: v });
+            list.push({
+              metric: humanize(m),
+              group: groupLabel(groupOfRow(rr)),
+              value: v,
+              ...(typeof ref === 'number' && Number.isFinite(ref) ? { ref } : {}),
+            });
         }
-      });
-      if (list.length > 0) found.groups.set(title, list);
+      }
+      if (list.length > 0) found.groups.set(title, { rows: list, overall: overall !== undefined });
     }
     return;
   }
@@ -407,11 +483,6 @@ function detect(o: Record<string, unknown>, path: string[], found: Found, rows?:
   }
 }
 
-/** Reference lines for group bars: the test's thresholds whose metric name matches, else the mean of groups. */
-function withRefs(rows: GroupValue[]): GroupValue[] {
-  return meanRef(rows);
-}
-
 export function chartsFromResults(results: unknown): Chart[] {
   const found: Found = { lines: new Map(), pdp: [], groups: new Map(), importance: [] };
   try {
@@ -420,9 +491,9 @@ export function chartsFromResults(results: unknown): Chart[] {
     return [];
   }
   const charts: Chart[] = [];
-  for (const [title, rows] of found.groups) {
-    const c = groupBarChart(withRefs(rows), `Metrics by group: ${title}`);
-    c.caption = `Metrics by group (${title}); dashed line: mean across groups.`;
+  for (const [title, g] of found.groups) {
+    const c = groupBarChart(g.overall ? g.rows : meanRef(g.rows), `Metrics by group: ${title}`);
+    c.caption = `Metrics by group (${title}); dashed line: ${g.overall ? 'the overall value' : 'mean across groups'}.`;
     charts.push(c);
   }
   for (const { kind, xKey, yKey, points } of found.lines.values()) {
