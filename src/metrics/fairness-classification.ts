@@ -250,6 +250,7 @@ export async function fairnessClassification(
             label: g.label,
             n: groups[i].n,
             small: groups[i].small,
+            counts: oneVsRest(groups[i].confusion, cls),
             ...table(g.rates),
             roc_auc: haveScores ? plain(aucByGroup.get(`${cls}|${groupId(groups[i].key)}`) ?? { value: null }) : null,
           })),

@@ -22,6 +22,8 @@ export interface ScoredSpec {
   probs?: string[];
   weight?: string;
   rowId?: string;
+  /** Dense 0-based row index expression (default: row_number() over the file). */
+  rowIndex?: string;
   /** Sensitive attribute column names in the file. */
   sensitive?: string[];
   classes: string[];
@@ -53,7 +55,7 @@ export async function createScored(db: DataSession, spec: ScoredSpec): Promise<v
   const regression = spec.task === 'regression';
   const cols = [
     `${spec.rowId ?? '(row_number() OVER () - 1)'}::BIGINT AS __row_id`,
-    '(row_number() OVER () - 1)::INTEGER AS __i',
+    `${spec.rowIndex ?? '(row_number() OVER () - 1)'}::INTEGER AS __i`,
     `(${spec.yTrue})::${regression ? 'DOUBLE' : 'INTEGER'} AS y_true`,
     `(${spec.yPred})::${regression ? 'DOUBLE' : 'INTEGER'} AS y_pred`,
     `${spec.yScore ? `(${spec.yScore})` : 'NULL'}::DOUBLE AS y_score`,
