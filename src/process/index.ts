@@ -130,8 +130,41 @@ export function emptyProcessCheckAnswers(): ProcessCheckAnswers {
 const toPosix = (p: string) => p.split(path.sep).join('/');
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 
+/** The AI Verify portal's answers: `{ "completed-7.2.1": "Yes", "elaboration-7.2.1": "…", … }`. */
+function isAiVerifyFormat(raw: unknown): raw is Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || 'checks' in raw) return false;
+  return Object.keys(raw).some((k) => k.startsWith('completed-'));
+}
+
 /**
- * Reads an answers file (YAML or JSON). `file` may be relative to `baseDir` (the config folder); evidence
+ * Converts AI Verify's answer keys to an answers file. A key may name a criterion that has a single process
+ * check (AI Verify's own Organisational Considerations sample writes `completed-12.1` for 12.1.1).
+ * `summary-justification-<principle>` keys carry no per-check answer and are skipped.
+ */
+function fromAiVerifyFormat(raw: Record<string, unknown>, file: string): unknown {
+  const av = loadCatalog('aiverify');
+  const toPid = (key: string, id: string): string => {
+    const k = av.byId.get(id);
+    if (k?.kind === 'process') return id;
+    const kids = k?.kind === 'criterion' ? (av.children.get(id) ?? []) : [];
+    if (kids.length === 1) return kids[0].id;
+    throw new AssayError('CONFIG_INVALID', `${file}: "${key}" does not name an AI Verify process check`, {
+      file,
+      configPath: key,
+    });
+  };
+  const checks: Record<string, { answer?: unknown; elaboration?: unknown }> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const m = /^(completed|elaboration)-(.+)$/.exec(key);
+    if (!m) continue;
+    const pid = toPid(key, m[2]);
+    checks[pid] = { ...checks[pid], [m[1] === 'completed' ? 'answer' : 'elaboration']: value };
+  }
+  return { checks };
+}
+
+/**
+ * Reads an answers file (YAML or JSON), in Assay's format or the AI Verify portal's. `file` may be relative to `baseDir` (the config folder); evidence
  * paths are relative to the answers file's folder. Returns the answers and the input records (answers file
  * and every evidence file, hashed) for results.json.
  */
@@ -155,7 +188,7 @@ export async function loadProcessChecks(
   } catch (e) {
     throw new AssayError('CONFIG_PARSE', `${abs} is not valid YAML/JSON: ${(e as Error).message}`, { file: abs });
   }
-  const parsed = ProcessChecksFile.safeParse(raw);
+  const parsed = ProcessChecksFile.safeParse(isAiVerifyFormat(raw) ? fromAiVerifyFormat(raw, abs) : raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new AssayError(

@@ -4,13 +4,14 @@
  * an EVIDENCE_MISSING error naming the check.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AssayError } from '../../src/errors.js';
 import { checklistTemplate, loadProcessChecks, writeChecklistTemplate } from '../../src/process/index.js';
+import { sharedPath } from '../support/shared.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -112,5 +113,31 @@ describe('loadProcessChecks', () => {
     const e2 = await expectAssayError(loadProcessChecks('bad.yaml', dir), 'CONFIG_INVALID');
     expect(e2.message).toContain('checks.7.2.1.answer');
     await expectAssayError(loadProcessChecks('nope.yaml', dir), 'FILE_NOT_FOUND');
+  });
+});
+
+describe('AI Verify answer format', () => {
+  it("reads the AI Verify portal's sample answers (all 12 checklists merged): 91 answered, 6 left unanswered", async () => {
+    const dirRef = sharedPath('reference', 'aiverify', 'process-checklist', 'sample-responses');
+    const merged: Record<string, string> = {};
+    for (const f of (await readdir(dirRef)).sort())
+      Object.assign(merged, JSON.parse(await readFile(path.join(dirRef, f), 'utf8')));
+    await writeFile(path.join(dir, 'aiverify-answers.json'), JSON.stringify(merged));
+    const { answers } = await loadProcessChecks('aiverify-answers.json', dir);
+    const completed = Object.entries(merged).filter(([k]) => k.startsWith('completed-'));
+    const norm = (v: string) => (v === 'Not Applicable' ? 'not-applicable' : v.toLowerCase());
+    expect(completed).toHaveLength(91); // the samples predate six of the 2024 checks
+    expect(answers.summary).toEqual({ total: 97, yes: 57, no: 19, notApplicable: 15, unanswered: 6 });
+    expect(answers.checks.find((c) => c.id === '7.1.1')).toMatchObject({
+      answer: norm(merged['completed-7.1.1']),
+      elaboration: merged['elaboration-7.1.1'],
+    });
+    // The Organisational Considerations sample writes criterion ids (completed-12.1) for its single checks.
+    expect(answers.checks.find((c) => c.id === '12.1.1')?.answer).toBe(norm(merged['completed-12.1']));
+  });
+  it('rejects a key that names no process check', async () => {
+    await writeFile(path.join(dir, 'av-bad.json'), JSON.stringify({ 'completed-7.4': 'Yes' }));
+    const e = await expectAssayError(loadProcessChecks('av-bad.json', dir), 'CONFIG_INVALID');
+    expect(e.message).toContain('"completed-7.4"');
   });
 });
