@@ -20,6 +20,7 @@
  * - Each sample draws from its own seeded stream, so results do not depend on which other samples are attacked.
  */
 import { createRng, deriveSeed, type Rng } from '../util/random.js';
+import { fillNormal } from './normal.js';
 import { constraintViolation, type Domain, projectRow, toUnit, unitDistance } from './domain.js';
 import { type Predictor, predictLabels } from './predictor.js';
 
@@ -120,8 +121,10 @@ export async function hopSkipJump(
   const stepHalvings = 12;
 
   /** Labels the projections of k points (rows of pts, length m each, owned by samples `owner`); true = adversarial. */
+  let rawBuf = new Float64Array(0);
   const evaluate = async (pts: Float64Array, owner: Int32Array, k: number): Promise<Uint8Array> => {
-    const raw = new Float64Array(k * d);
+    if (rawBuf.length < k * d) rawBuf = new Float64Array(k * d);
+    const raw = rawBuf.subarray(0, k * d);
     for (let i = 0; i < k; i++) {
       projectRow(domain, pts, i * m, x, owner[i] * d, raw, i * d);
       queries[owner[i]]++;
@@ -239,6 +242,10 @@ export async function hopSkipJump(
   }
 
   // 2. Iterations: gradient direction at the boundary, geometric step, binary search back to the boundary.
+  // Probe buffers are reused across iterations (they reach maxBatch × m values).
+  let probeBuf = new Float64Array(0);
+  let stepBuf = new Float64Array(0);
+  let ownerBuf = new Int32Array(0);
   for (let t = 1; t <= o.maxIter; t++) {
     const plan: { s: number; k: number }[] = [];
     for (let s = 0; s < n; s++) {
@@ -264,49 +271,26 @@ export async function hopSkipJump(
       while (e < plan.length && (e === c || rows + plan[e].k <= o.maxBatch)) rows += plan[e++].k;
       const chunk = plan.slice(c, e);
       c = e;
-      const pts = new Float64Array(rows * m);
-      const us = new Float64Array(rows * m);
-      const owner = new Int32Array(rows);
+      if (probeBuf.length < rows * m) {
+        probeBuf = new Float64Array(rows * m);
+        stepBuf = new Float64Array(rows * m);
+        ownerBuf = new Int32Array(rows);
+      }
+      const pts = probeBuf.subarray(0, rows * m);
+      const us = stepBuf.subarray(0, rows * m);
+      const owner = ownerBuf.subarray(0, rows);
       let r = 0;
       for (const { s, k } of chunk) {
         const delta = l2 ? Math.sqrt(m) * theta * dist[s] : m * theta * dist[s];
-        const rng = rngs[s];
-        for (let q = 0; q < k; q++, r++) {
-          owner[r] = s;
-          let nn = 0;
-          for (let j = 0; j < m; j++) {
-            const u = l2 ? rng.normal() : 2 * rng.next() - 1;
-            us[r * m + j] = u;
-            nn += u * u;
-          }
-          nn = Math.sqrt(nn) || 1;
-          for (let j = 0; j < m; j++) {
-            const a = zA[s * m + j];
-            let p = a + (delta * us[r * m + j]) / nn;
-            p = p < 0 ? 0 : Math.min(p, 1);
-            pts[r * m + j] = p;
-            us[r * m + j] = (p - a) / delta; // the probe actually taken, after clipping
-          }
-        }
+        owner.fill(s, r, r + k);
+        makeProbes(rngs[s], l2, zA, s * m, m, k, delta, pts, us, r * m);
+        r += k;
       }
       const adv = await evaluate(pts, owner, rows);
       r = 0;
       for (const { s, k } of chunk) {
-        let mean = 0;
-        for (let q = 0; q < k; q++) mean += adv[r + q] ? 1 : -1;
-        mean /= k;
-        const allSame = Math.abs(mean) === 1;
-        const g = new Float64Array(m);
-        for (let q = 0; q < k; q++, r++) {
-          const f = (adv[r] ? 1 : -1) - (allSame ? 0 : mean);
-          for (let j = 0; j < m; j++) g[j] += f * us[r * m + j];
-        }
-        let gn = 0;
-        for (let j = 0; j < m; j++) gn += g[j] * g[j];
-        gn = Math.sqrt(gn);
-        for (let j = 0; j < m; j++) {
-          direction[s * m + j] = gn === 0 ? 0 : l2 ? g[j] / gn : Math.sign(g[j]);
-        }
+        gradientDirection(adv, r, k, us, m, l2, direction, s * m);
+        r += k;
       }
     }
 
@@ -409,6 +393,70 @@ export async function hopSkipJump(
     });
   }
   return { samples, adversarial, originalLabels: y0, totalQueries };
+}
+
+/**
+ * k probes around the boundary point zA[zOff..zOff+m): u ~ N(0, I) (L2) or U(−1, 1)^m (L∞), scaled to length δ,
+ * clipped to [0, 1]; writes the points to pts and the steps actually taken (after clipping, in units of δ) to us.
+ * A plain function (not inlined in the async attack loop) so V8 optimises it.
+ */
+function makeProbes(
+  rng: Rng,
+  l2: boolean,
+  zA: Float64Array,
+  zOff: number,
+  m: number,
+  k: number,
+  delta: number,
+  pts: Float64Array,
+  us: Float64Array,
+  off: number,
+): void {
+  if (l2) fillNormal(rng, us, off, k * m);
+  else for (let i = off; i < off + k * m; i++) us[i] = 2 * rng.next() - 1;
+  for (let q = 0; q < k; q++) {
+    const o = off + q * m;
+    let nn = 0;
+    for (let j = 0; j < m; j++) nn += us[o + j] * us[o + j];
+    const scale = delta / (Math.sqrt(nn) || 1);
+    for (let j = 0; j < m; j++) {
+      const a = zA[zOff + j];
+      let p = a + scale * us[o + j];
+      p = p < 0 ? 0 : Math.min(p, 1);
+      pts[o + j] = p;
+      us[o + j] = (p - a) / delta;
+    }
+  }
+}
+
+/**
+ * The paper's Monte-Carlo estimate of the boundary normal from k probes' ±1 votes (baseline-corrected unless all
+ * votes agree), as a unit vector (L2) or its sign (L∞), written to out[outOff..outOff+m).
+ */
+function gradientDirection(
+  adv: Uint8Array,
+  r0: number,
+  k: number,
+  us: Float64Array,
+  m: number,
+  l2: boolean,
+  out: Float64Array,
+  outOff: number,
+): void {
+  let mean = 0;
+  for (let q = 0; q < k; q++) mean += adv[r0 + q] ? 1 : -1;
+  mean /= k;
+  const baseline = Math.abs(mean) === 1 ? 0 : mean;
+  const g = new Float64Array(m);
+  for (let q = 0; q < k; q++) {
+    const f = (adv[r0 + q] ? 1 : -1) - baseline;
+    const o = (r0 + q) * m;
+    for (let j = 0; j < m; j++) g[j] += f * us[o + j];
+  }
+  let gn = 0;
+  for (let j = 0; j < m; j++) gn += g[j] * g[j];
+  gn = Math.sqrt(gn);
+  for (let j = 0; j < m; j++) out[outOff + j] = gn === 0 ? 0 : l2 ? g[j] / gn : Math.sign(g[j]);
 }
 
 function normOfLinf(a: Float64Array, aOff: number, b: Float64Array, bOff: number, m: number): number {

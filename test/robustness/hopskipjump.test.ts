@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../src/models/types.js';
 import { constraintViolation, imageDomain, tabularDomain } from '../../src/robustness/domain.js';
 import { hopSkipJump, summarizeAttack } from '../../src/robustness/hopskipjump.js';
+import { fillNormal } from '../../src/robustness/normal.js';
 import { modelPredictor } from '../../src/robustness/predictor.js';
+import { createRng } from '../../src/util/random.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
 import { germanCreditRows, rawTabularModel, sidecarModel } from './support.js';
 
@@ -97,6 +99,39 @@ describe('HopSkipJump on a linear classifier (analytic boundary distance)', () =
     }
     const c = await hopSkipJump(modelPredictor(model), dom, x, 20, { seed: 12, maxQueries: 1500 });
     expect(Array.from(c.adversarial)).not.toEqual(Array.from(a.adversarial));
+    // Each sample has its own stream: attacking row 7 alone gives what it got in the batch.
+    const alone = await hopSkipJump(modelPredictor(model), dom, x.subarray(7 * d, 8 * d), 1, {
+      seed: 11,
+      maxQueries: 1500,
+      ids: [7],
+    });
+    expect(alone.samples[0]).toEqual(a.samples[7]);
+    expect(Array.from(alone.adversarial)).toEqual(Array.from(a.adversarial.subarray(7 * d, 8 * d)));
+  });
+
+  it('the ziggurat normal draws are standard normal (moments, ±1σ/±2σ mass, the tail beyond 3.44)', () => {
+    const rng = createRng(123);
+    const N = 400_000;
+    const z = new Float64Array(N);
+    fillNormal(rng, z, 0, N);
+    let mean = 0;
+    let m2 = 0;
+    let in1 = 0;
+    let in2 = 0;
+    let tail = 0;
+    for (const v of z) {
+      mean += v;
+      m2 += v * v;
+      if (Math.abs(v) < 1) in1++;
+      if (Math.abs(v) < 2) in2++;
+      if (Math.abs(v) > 3.442619855899) tail++;
+    }
+    expect(Math.abs(mean / N)).toBeLessThan(0.01);
+    expect(Math.abs(m2 / N - 1)).toBeLessThan(0.01);
+    expect(Math.abs(in1 / N - 0.682689)).toBeLessThan(0.004);
+    expect(Math.abs(in2 / N - 0.9545)).toBeLessThan(0.002);
+    expect(tail / N).toBeGreaterThan(0.0004); // P(|Z| > 3.4426) = 5.76e-4
+    expect(tail / N).toBeLessThan(0.00076);
   });
 });
 

@@ -1,0 +1,224 @@
+/**
+ * Robustness benchmark (`npx tsx bench/robustness.ts`).
+ *
+ * 1. HopSkipJump (default budget) on 100 German credit rows (demo MLP) and 100 digits images (CNN), through
+ *    Assay's own ONNX adapter: wall time, model queries per second, and — in the same run — bare
+ *    onnxruntime-node throughput replaying exactly the same sequence of batch sizes on pre-built float32
+ *    tensors (no encoding, no attack). The ratio says how much the attack's own work costs.
+ * 2. Image corruptions: images per second for the 200 digits at all 20 corruptions × 5 severities
+ *    (corruption alone, and corruption + model).
+ *
+ * Writes bench/results/robustness.json.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { Plan, type PlanInput } from '../src/config/schema.js';
+import { readFeatureMatrix } from '../src/data/features.js';
+import { loadImageTensor } from '../src/data/images.js';
+import { loadData } from '../src/data/load.js';
+import { DataSession } from '../src/data/session.js';
+import { openModel } from '../src/models/open.js';
+import type { Model } from '../src/models/types.js';
+import { CORRUPTIONS, corrupt } from '../src/robustness/corruptions.js';
+import { type Domain, imageDomain, tabularDomain } from '../src/robustness/domain.js';
+import { HSJ_DEFAULTS, hopSkipJump } from '../src/robustness/hopskipjump.js';
+import { type Predictor, predictLabels } from '../src/robustness/predictor.js';
+import { createRng, deriveSeed } from '../src/util/random.js';
+import { SHARED, writeResult } from './common.js';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+interface Loaded {
+  plan: Plan;
+  db: DataSession;
+  model: Model;
+  baseDir: string;
+}
+
+async function load(input: PlanInput, baseDir: string): Promise<Loaded> {
+  const plan = Plan.parse(input);
+  const db = await DataSession.open();
+  const model = await openModel(plan, baseDir);
+  const numeric: string[] = [];
+  const other: string[] = [plan.target];
+  if (model.input.kind === 'tabular') for (const f of model.input.features) (f.kind === 'numeric' ? numeric : other).push(f.name);
+  if (plan.data.images) other.push(plan.data.images.fileColumn);
+  await loadData(db, plan, baseDir, { numeric, other });
+  return { plan, db, model, baseDir };
+}
+
+/** Wraps the model, recording every batch size and the time spent inside predict. */
+function recording(model: Model): Predictor & { sizes: number[]; ms: number } {
+  const f = (async (x: Float64Array, n: number) => {
+    f.sizes.push(n);
+    const t0 = performance.now();
+    const p = await model.predict(x, n);
+    f.ms += performance.now() - t0;
+    return { labels: p.labels as Int32Array };
+  }) as Predictor & { sizes: number[]; ms: number };
+  f.sizes = [];
+  f.ms = 0;
+  return f;
+}
+
+/** Bare onnxruntime-node: the same batch sizes, pre-built float32 input, same session options as the adapter. */
+async function bareThroughput(file: string, rowShape: number[], sizes: number[]): Promise<{ rows: number; ms: number }> {
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: Math.max(1, Math.min(2, availableParallelism())),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const width = rowShape.reduce((a, b) => a * b, 1);
+  const max = Math.max(...sizes);
+  const rng = createRng(1);
+  const data = Float32Array.from({ length: max * width }, () => rng.next());
+  const tensors = new Map<number, ort.Tensor>();
+  for (const n of new Set(sizes)) tensors.set(n, new ort.Tensor('float32', data.slice(0, n * width), [n, ...rowShape]));
+  const input = session.inputNames[0];
+  await session.run({ [input]: tensors.get(sizes[0]) as ort.Tensor }); // warm-up
+  let rows = 0;
+  const t0 = performance.now();
+  for (const n of sizes) {
+    await session.run({ [input]: tensors.get(n) as ort.Tensor });
+    rows += n;
+  }
+  const ms = performance.now() - t0;
+  await session.release();
+  return { rows, ms };
+}
+
+async function benchAttack(name: string, l: Loaded, x: Float64Array, n: number, domain: Domain, file: string, rowShape: number[]) {
+  const predict = recording(l.model);
+  await l.model.predict(x.subarray(0, domain.d), 1); // warm-up
+  const t0 = performance.now();
+  const r = await hopSkipJump(predict, domain, x, n, { seed: 42 });
+  const wallMs = performance.now() - t0;
+  const rows = predict.sizes.reduce((a, b) => a + b, 0);
+  const bare = await bareThroughput(file, rowShape, predict.sizes);
+  const success = r.samples.filter((s) => s.success).length;
+  const dists = r.samples
+    .filter((s) => s.success)
+    .map((s) => s.distance as number)
+    .sort((a, b) => a - b);
+  const out = {
+    samples: n,
+    budgetPerSample: HSJ_DEFAULTS.maxQueries,
+    successRate: success / n,
+    medianDistanceOfSuccesses: dists.length ? dists[Math.floor(dists.length / 2)] : null,
+    wallSeconds: Number((wallMs / 1000).toFixed(3)),
+    modelQueries: rows,
+    predictCalls: predict.sizes.length,
+    meanBatchRows: Math.round(rows / predict.sizes.length),
+    queriesPerSecond: Math.round(rows / (wallMs / 1000)),
+    timeInAdapterSeconds: Number((predict.ms / 1000).toFixed(3)),
+    bareOrtRowsPerSecond: Math.round(bare.rows / (bare.ms / 1000)),
+    bareOrtSeconds: Number((bare.ms / 1000).toFixed(3)),
+    ratioToBare: Number((rows / (wallMs / 1000) / (bare.rows / (bare.ms / 1000))).toFixed(3)),
+  };
+  console.log(name, out);
+  return out;
+}
+
+async function main(): Promise<void> {
+  // German credit: the demo plan's data (300 test rows), the first 100 attacked.
+  const demo = path.join(ROOT, 'demo');
+  const YAML = (await import('yaml')).default;
+  const { readFileSync } = await import('node:fs');
+  const demoPlan = YAML.parse(readFileSync(path.join(demo, 'assay.yaml'), 'utf8')) as PlanInput;
+  delete demoPlan.$schema;
+  const credit = await load({ ...demoPlan, tests: [] }, demo);
+  if (credit.model.input.kind !== 'tabular') throw new Error('expected a tabular model');
+  const features = credit.model.input.features;
+  const all = await readFeatureMatrix(credit.db, features);
+  const d = features.length;
+  const min = new Float64Array(d).fill(Number.POSITIVE_INFINITY);
+  const max = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < all.n; i++) {
+    for (let k = 0; k < d; k++) {
+      min[k] = Math.min(min[k], all.x[i * d + k]);
+      max[k] = Math.max(max[k], all.x[i * d + k]);
+    }
+  }
+  const width = features.reduce((a, f) => a + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
+  const creditResult = await benchAttack(
+    'german-credit',
+    credit,
+    all.x.subarray(0, 100 * d),
+    100,
+    tabularDomain(features, min, max),
+    path.join(demo, 'german-credit-mlp.onnx'),
+    [width],
+  );
+  await credit.model.close();
+  credit.db.close();
+
+  // Digits: 200 images, the first 100 attacked.
+  const digitsDir = path.join(SHARED, 'fixtures', 'digits');
+  const digits = await load(
+    {
+      task: 'multiclass-classification',
+      data: { path: 'test_labels.csv', images: { folder: '.', fileColumn: 'file' } },
+      target: 'label',
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      model: { type: 'onnx', path: 'digits_cnn.onnx', output: { probabilities: 'probabilities' }, image: { shape: [1, 8, 8] } },
+    },
+    digitsDir,
+  );
+  const t = await loadImageTensor(digits.db, digits.plan, digitsDir);
+  const digitsResult = await benchAttack(
+    'digits',
+    digits,
+    t.pixels.subarray(0, 100 * 64),
+    100,
+    imageDomain(64),
+    path.join(digitsDir, 'digits_cnn.onnx'),
+    [1, 8, 8],
+  );
+
+  // Image corruptions: 200 images × 20 corruptions × 5 severities.
+  const size = 64;
+  let images = 0;
+  const t0 = performance.now();
+  const batches: Float64Array[] = [];
+  for (const c of CORRUPTIONS) {
+    const batch = new Float64Array(5 * t.n * size);
+    for (let s = 1; s <= 5; s++) {
+      for (let i = 0; i < t.n; i++) {
+        const out = corrupt(c, t.pixels.subarray(i * size, (i + 1) * size), t.shape, s, createRng(deriveSeed(42, c.name, s, i)));
+        batch.set(out, ((s - 1) * t.n + i) * size);
+        images++;
+      }
+    }
+    batches.push(batch);
+  }
+  const corruptMs = performance.now() - t0;
+  const t1 = performance.now();
+  const predict: Predictor = async (x, n) => ({ labels: (await digits.model.predict(x, n)).labels as Int32Array });
+  for (const b of batches) await predictLabels(predict, b, 5 * t.n, size, 32768);
+  const predictMs = performance.now() - t1;
+  const corruptionResult = {
+    images: t.n,
+    corruptions: CORRUPTIONS.length,
+    severities: 5,
+    corruptedImages: images,
+    corruptSeconds: Number((corruptMs / 1000).toFixed(3)),
+    imagesPerSecondCorruptOnly: Math.round(images / (corruptMs / 1000)),
+    predictSeconds: Number((predictMs / 1000).toFixed(3)),
+    imagesPerSecondWithModel: Math.round(images / ((corruptMs + predictMs) / 1000)),
+  };
+  console.log('image corruptions', corruptionResult);
+  await digits.model.close();
+  digits.db.close();
+
+  writeResult('robustness', {
+    hopSkipJump: { germanCredit: creditResult, digits: digitsResult, defaults: HSJ_DEFAULTS },
+    imageCorruptions: corruptionResult,
+    notes: [
+      'queriesPerSecond = model rows queried / attack wall time (attack work + adapter encoding + ORT); bareOrtRowsPerSecond replays the same batch sizes through a bare InferenceSession with pre-built float32 tensors; ratioToBare = the first / the second.',
+    ],
+  });
+}
+
+await main();
