@@ -79,12 +79,14 @@ async function assayScoring(parquet: string) {
   return { loadMs: load.ms, scoreMs: score.ms, rows: score.value.rows, positives, meanScore, rssAfterA, tensors };
 }
 
-async function bareOrt(tensors: ort.Tensor[]) {
+/** One timed pass of a bare ORT loop; `spin` = ORT's default (pool threads spin between runs). */
+async function bareOrtPass(tensors: ort.Tensor[], spin: boolean) {
   const session = await ort.InferenceSession.create(path.join(FIXTURE, 'german_credit_mlp.onnx'), {
     intraOpNumThreads: THREADS,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
   });
   let positives = 0;
   const t = await timed(async () => {
@@ -96,6 +98,14 @@ async function bareOrt(tensors: ort.Tensor[]) {
   });
   await session.release();
   return { ms: t.ms, positives };
+}
+
+/** The physical limit: the faster of ORT's default settings and the adapter's (no spinning). */
+async function bareOrt(tensors: ort.Tensor[]) {
+  const spin = await bareOrtPass(tensors, true);
+  const noSpin = await bareOrtPass(tensors, false);
+  const best = spin.ms <= noSpin.ms ? spin : noSpin;
+  return { ...best, spinMs: spin.ms, noSpinMs: noSpin.ms };
 }
 
 const parquet = await timed(makeParquet);
@@ -114,7 +124,9 @@ console.log(`rows: ${fmt(a.rows)}  batch: ${BATCH}  ORT threads: ${THREADS}`);
 console.log(
   `(a) Assay scoreAll:   ${fmt(rowsPerSecA)} rows/s (${(a.scoreMs / 1000).toFixed(2)} s; Parquet load ${(a.loadMs / 1000).toFixed(2)} s → ${fmt(rowsPerSecAWithLoad)} rows/s incl. load)`,
 );
-console.log(`(b) bare ORT loop:    ${fmt(rowsPerSecB)} rows/s (${(b.ms / 1000).toFixed(2)} s)`);
+console.log(
+  `(b) bare ORT loop:    ${fmt(rowsPerSecB)} rows/s (best of: default ${(b.spinMs / 1000).toFixed(2)} s, no spinning ${(b.noSpinMs / 1000).toFixed(2)} s)`,
+);
 console.log(`ratio (a)/(b): ${(ratio * 100).toFixed(1)} % (target ≥ 70 %)`);
 console.log(`predicted positives: Assay ${a.positives}, bare ${b.positives}; mean score ${a.meanScore.toFixed(6)}`);
 console.log(`peak RSS: ${peak} MB (after (a), before building (b)'s tensors: ${a.rssAfterA} MB)`);
@@ -135,7 +147,12 @@ writeResult('scoring', {
     parquetLoadSeconds: a.loadMs / 1000,
     rowsPerSecIncludingLoad: Math.round(rowsPerSecAWithLoad),
   },
-  bareOrt: { rowsPerSec: Math.round(rowsPerSecB), seconds: b.ms / 1000 },
+  bareOrt: {
+    rowsPerSec: Math.round(rowsPerSecB),
+    seconds: b.ms / 1000,
+    secondsDefaultSpinning: b.spinMs / 1000,
+    secondsNoSpinning: b.noSpinMs / 1000,
+  },
   ratio: Math.round(ratio * 1000) / 1000,
   target: 0.7,
   meetsTarget: ratio >= 0.7,

@@ -161,17 +161,23 @@ export async function streamFeatureBatches(
     start += fill;
     fill = 0;
   };
-  await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (cols, ids, k) => {
-    let from = 0;
-    while (from < k) {
-      const take = Math.min(k - from, size - fill);
-      transposeInto(cols, from, take, buf, fill, d);
-      if (idBuf && ids) idBuf.set(ids.subarray(from, from + take), fill);
-      fill += take;
-      from += take;
-      if (fill === size) await flush();
-    }
-  });
-  if (fill > 0) await flush();
+  // Let DuckDB's own threads run further ahead of a slow consumer (default buffer: about 1 MB ≈ 3 chunks).
+  await db.exec(`SET streaming_buffer_size = '64MB'`);
+  try {
+    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (cols, ids, k) => {
+      let from = 0;
+      while (from < k) {
+        const take = Math.min(k - from, size - fill);
+        transposeInto(cols, from, take, buf, fill, d);
+        if (idBuf && ids) idBuf.set(ids.subarray(from, from + take), fill);
+        fill += take;
+        from += take;
+        if (fill === size) await flush();
+      }
+    });
+    if (fill > 0) await flush();
+  } finally {
+    await db.exec('RESET streaming_buffer_size');
+  }
   return start;
 }

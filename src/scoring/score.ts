@@ -51,7 +51,9 @@ export async function scoreAll(
   const task = plan.task;
   const convert = task === 'regression' ? undefined : classMapper(model, opts.classes, task);
   // One DuckDB chunk per model call: while the model runs, DuckDB prepares the next chunk (see features.ts).
-  const batchRows = opts.batchRows ?? 2048;
+  // HTTP models need several of their own batches per call to keep `concurrency` requests in flight.
+  const httpRows = plan.model.type === 'http' ? plan.model.batchSize * plan.model.concurrency * 2 : 0;
+  const batchRows = opts.batchRows ?? Math.max(2048, httpRows);
   const writer = await PredictionWriter.create(db, task, opts.classes.length);
 
   const onBatch = async (x: Float64Array, n: number, start: number, ids?: BigInt64Array): Promise<void> => {

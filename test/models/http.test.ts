@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpModel, OnnxModel } from '../../src/config/schema.js';
+import { HttpModel, OnnxModel, Plan } from '../../src/config/schema.js';
 import { readFeatureMatrix } from '../../src/data/features.js';
 import type { DataSession } from '../../src/data/session.js';
 import { type AssayError, isAssayError } from '../../src/errors.js';
 import { getPath, openHttpModel, rowsJsonWriter } from '../../src/models/http.js';
 import { openOnnxModel } from '../../src/models/onnx.js';
+import { openModel } from '../../src/models/open.js';
 import type { Model, Prediction } from '../../src/models/types.js';
+import { scoreAll } from '../../src/scoring/score.js';
 import { fixture, sessionFromCsv } from './helpers.js';
 import { closedPort, type ModelServer, startModelServer } from './http-server.js';
 
@@ -75,6 +77,28 @@ describe('http adapter against a real node:http model server', () => {
     expect(server.stats.batchSizes.every((b) => b === 25)).toBe(true);
     expect(server.stats.maxInFlight).toBe(3);
     expect(model.identity).toMatchObject({ type: 'http', endpoint: server.url('/predict') });
+  });
+
+  it('scoreAll through openModel(plan) with an http model writes the same predictions as the onnx model', async () => {
+    server.reset();
+    const plan = Plan.parse({
+      task,
+      data: { path: 'unused.csv' },
+      target: 'class',
+      model: { ...httpSpec(server.url('/predict'), { batchSize: 50, concurrency: 2 }) },
+    });
+    const model = await openModel(plan, dir());
+    expect(model.identity.type).toBe('http');
+    await scoreAll(db, model, plan, { classes: ['bad', 'good'] });
+    const { cols } = await db.readDoubles(
+      'SELECT p.y_pred, p.y_score FROM predictions p JOIN data d USING (__row_id) ORDER BY d.__i',
+    );
+    for (let i = 0; i < n; i++) {
+      expect(cols[0][i]).toBe(reference.labels[i]);
+      expect(cols[1][i]).toBe(reference.proba![i * 2 + 1]);
+    }
+    expect(server.stats.requests).toBe(6);
+    expect(server.stats.maxInFlight).toBe(2);
   });
 
   it('concurrency 1 never has two requests in flight', async () => {
