@@ -1,18 +1,39 @@
 /**
- * The three robustness tests from a plan, through the core's loader, ONNX adapter and scoring: the demo's German
- * credit MLP (tabular) and the digits CNN (image folder). AI Verify outputs are validated against AI Verify's
- * own output schemas with ajv.
+ * The three robustness tests from a plan, through the real pipeline (`assess`: plan → DuckDB → onnxruntime-node →
+ * scoring → tests → results.json): the demo's German credit MLP (tabular) and the digits CNN (image folder).
+ * AI Verify outputs are validated against AI Verify's own output schemas with ajv.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { assess } from '../../src/api.js';
+import { planFromObject } from '../../src/config/load.js';
 import type { PlanInput } from '../../src/config/schema.js';
 import { decodePng } from '../../src/data/images.js';
-import type { AiVerifyOutput } from '../../src/tests/types.js';
+import { Results } from '../../src/results/schema.js';
+import type { AiVerifyOutput, TestOutcome } from '../../src/tests/types.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
-import { runPlan } from './pipeline.js';
+
+interface RunOutcome {
+  id: string;
+  outcome: TestOutcome;
+  outDir: string;
+}
+
+/** Runs a plan through `assess` and returns each test's outcome; every test must pass. */
+async function runPlan(input: PlanInput, baseDir: string): Promise<RunOutcome[]> {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'assay-robustness-'));
+  const out = await assess(planFromObject(input, baseDir), { outDir, reports: 'none' });
+  const written = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+  expect(Results.safeParse(written).success).toBe(true);
+  return out.results.tests.map((t) => {
+    expect(t.status, `${t.id}: ${JSON.stringify(t.error ?? t.reason)}`).toBe('passed');
+    return { id: t.id, outDir, outcome: t as unknown as TestOutcome };
+  });
+}
 
 const ALGO_DIR: Record<string, string> = {
   aiverify_robustness_toolbox: 'robustness-toolbox',
