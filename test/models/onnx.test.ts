@@ -10,6 +10,7 @@ import { isAssayError } from '../../src/errors.js';
 import { openOnnxModel } from '../../src/models/onnx.js';
 import { loadPreprocessing } from '../../src/models/preprocess.js';
 import type { Model } from '../../src/models/types.js';
+import { REPO_ROOT } from '../support/shared.js';
 import { fixture, savedByDataOrder, sessionFromCsv } from './helpers.js';
 
 const fr = Math.fround;
@@ -261,5 +262,74 @@ describe('onnx adapter: bad inputs fail at open time', () => {
       'MODEL_SHAPE_MISMATCH',
       '[N, 3, 8, 8]',
     );
+  });
+});
+
+describe('onnx adapter: labels output and 1-D regression output (built by scripts/fixtures/models)', () => {
+  const base = path.join(REPO_ROOT, 'test/fixtures/models');
+  const cols3 = { columns: ['a', 'b', 'c'].map((name) => ({ type: 'numeric' as const, name })) };
+  const x = Float64Array.from([1, 2, 3, 3, 1, 2, 0, 0, 0, -1, 5, 5]);
+
+  it('takes labels from the model’s labels output (ties: first index) and probabilities from its own output', async () => {
+    const model = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'argmax_labels.onnx',
+        preprocessing: cols3,
+        classes: ['x', 'y', 'z'],
+        output: { probabilities: 'probabilities', labels: 'label' },
+      }),
+      { baseDir: base, task: 'multiclass-classification' },
+    );
+    const pred = await model.predict(x, 4);
+    expect(Array.from(pred.labels)).toEqual([2, 0, 0, 1]);
+    for (let i = 0; i < 4; i++)
+      expect(pred.proba![i * 3] + pred.proba![i * 3 + 1] + pred.proba![i * 3 + 2]).toBeCloseTo(1, 6);
+    expect(pred.proba![6]).toBe(Math.fround(1 / 3));
+    await model.close();
+  });
+
+  it('a labels-only model gives labels without probabilities; an index beyond the classes is MODEL_OUTPUT_INVALID', async () => {
+    const labelsOnly = await openOnnxModel(
+      OnnxModel.parse({ type: 'onnx', path: 'argmax_labels.onnx', preprocessing: cols3, output: { labels: 'label' } }),
+      { baseDir: base, task: 'multiclass-classification' },
+    );
+    const pred = await labelsOnly.predict(x, 4);
+    expect(pred.proba).toBeUndefined();
+    expect(Array.from(pred.labels)).toEqual([2, 0, 0, 1]);
+    await labelsOnly.close();
+    const twoClasses = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'argmax_labels.onnx',
+        preprocessing: cols3,
+        classes: ['x', 'y'],
+        output: { labels: 'label' },
+      }),
+      { baseDir: base, task: 'multiclass-classification' },
+    );
+    await expectAssayError(twoClasses.predict(x, 1), 'MODEL_OUTPUT_INVALID', "output 'label' gave 2", '0..1');
+    await twoClasses.close();
+  });
+
+  it('regression output of shape [N]: (a − mean)/std in float64 → float32, summed by ORT in float32', async () => {
+    const model = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'sum_regressor.onnx',
+        preprocessing: {
+          columns: [
+            { type: 'numeric', name: 'a', mean: 1, std: 3 },
+            { type: 'numeric', name: 'b' },
+          ],
+        },
+      }),
+      { baseDir: base, task: 'regression' },
+    );
+    const raw = Float64Array.from([2, 0.1, 10, -7.25]);
+    const pred = await model.predict(raw, 2);
+    expect(pred.labels[0]).toBe(fr(fr((2 - 1) / 3) + fr(0.1)));
+    expect(pred.labels[1]).toBe(fr(fr((10 - 1) / 3) + fr(-7.25)));
+    await model.close();
   });
 });
