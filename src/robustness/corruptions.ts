@@ -127,19 +127,37 @@ function correlate2d(img: Float64Array, shape: Shape, k: Float64Array, R: number
 
 /** Bilinear sample of channel c at (y, x); outside pixels are `fill` (number) or the nearest edge ('nearest'). */
 function bilinear(img: Float64Array, shape: Shape, c: number, y: number, x: number, fill: number | 'nearest'): number {
-  const [, H, W] = shape;
+  const H = shape[1];
+  const W = shape[2];
   const y0 = Math.floor(y);
   const x0 = Math.floor(x);
   const fy = y - y0;
   const fx = x - x0;
-  const at = (yy: number, xx: number): number => {
-    if (fill === 'nearest') return img[(c * H + edgeIndex(yy, H, 'nearest')) * W + edgeIndex(xx, W, 'nearest')];
-    return yy < 0 || yy >= H || xx < 0 || xx >= W ? fill : img[(c * H + yy) * W + xx];
-  };
-  return (
-    (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
-    fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1))
-  );
+  const base = c * H * W;
+  let v00: number;
+  let v01: number;
+  let v10: number;
+  let v11: number;
+  if (fill === 'nearest') {
+    const ya = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
+    const yb = y0 + 1 < 0 ? 0 : y0 + 1 >= H ? H - 1 : y0 + 1;
+    const xa = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
+    const xb = x0 + 1 < 0 ? 0 : x0 + 1 >= W ? W - 1 : x0 + 1;
+    v00 = img[base + ya * W + xa];
+    v01 = img[base + ya * W + xb];
+    v10 = img[base + yb * W + xa];
+    v11 = img[base + yb * W + xb];
+  } else {
+    const inY0 = y0 >= 0 && y0 < H;
+    const inY1 = y0 + 1 >= 0 && y0 + 1 < H;
+    const inX0 = x0 >= 0 && x0 < W;
+    const inX1 = x0 + 1 >= 0 && x0 + 1 < W;
+    v00 = inY0 && inX0 ? img[base + y0 * W + x0] : fill;
+    v01 = inY0 && inX1 ? img[base + y0 * W + x0 + 1] : fill;
+    v10 = inY1 && inX0 ? img[base + (y0 + 1) * W + x0] : fill;
+    v11 = inY1 && inX1 ? img[base + (y0 + 1) * W + x0 + 1] : fill;
+  }
+  return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
 }
 
 /** Poisson draw (Knuth's product of uniforms: one uniform per count, plus one). */
