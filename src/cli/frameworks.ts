@@ -18,7 +18,7 @@ import {
 } from '../frameworks/catalog.js';
 import type { FrameworkCoverage } from '../frameworks/coverage.js';
 import { crosswalkRows, loadCrosswalks } from '../frameworks/crosswalk.js';
-import { coverageOf, exportOscalCatalogs } from '../frameworks/oscal.js';
+import { coverageOf, exportOscalCatalogs, importOscalCatalogText } from '../frameworks/oscal.js';
 import { writeChecklistTemplate } from '../process/index.js';
 import { Results } from '../results/schema.js';
 
@@ -90,26 +90,22 @@ function coverageTable(fw: FrameworkCoverage, c: LoadedCatalog): string {
   return s;
 }
 
-async function readResults(file: string): Promise<Results> {
+async function readJson(file: string, hint?: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new AssayError(
-      'FILE_NOT_FOUND',
-      `results file ${file} does not exist`,
-      { file },
-      {
-        hint: 'run `assay run` first, or pass --results PATH',
-      },
-    );
+    throw new AssayError('FILE_NOT_FOUND', `${file} does not exist`, { file }, hint ? { hint } : {});
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new AssayError('CONFIG_PARSE', `${file} is not valid JSON: ${(e as Error).message}`, { file });
   }
+}
+
+async function readResults(file: string): Promise<Results> {
+  const raw = await readJson(file, 'run `assay run` first, or pass --results PATH');
   const r = Results.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -157,8 +153,10 @@ export function registerFrameworkCommands(program: Command, io: CliIo = defaultI
     .argument('<framework>', FRAMEWORK_IDS.join(' | '))
     .argument('[control]', 'control id, e.g. "MEASURE 2.11", 7.2, A.6.2.4, art-15')
     .option('--json', 'print JSON')
-    .action((framework: string, control: string | undefined, opts: { json?: boolean }) => {
-      const c = loadCatalog(frameworkId(framework));
+    .option('--oscal <file>', "take titles and statements from this OSCAL catalog (ids stay Assay's)")
+    .action(async (framework: string, control: string | undefined, opts: { json?: boolean; oscal?: string }) => {
+      const fid = frameworkId(framework);
+      const c = opts.oscal ? importOscalCatalogText(fid, await readJson(path.resolve(opts.oscal))) : loadCatalog(fid);
       if (control !== undefined) {
         const k = requireControl(c, control);
         if (opts.json) {

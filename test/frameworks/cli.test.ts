@@ -8,6 +8,7 @@ import { registerFrameworkCommands } from '../../src/cli/frameworks.js';
 import { AssayError } from '../../src/errors.js';
 import { computeCoverage } from '../../src/frameworks/coverage.js';
 import type { Results } from '../../src/results/schema.js';
+import { sharedPath } from '../support/shared.js';
 
 async function run(...args: string[]): Promise<string> {
   let out = '';
@@ -41,6 +42,18 @@ describe('assay frameworks / crosswalk / checklist / coverage', () => {
     expect(one).toMatch(/MEASURE 2 → 7\.2 {2}\[official, category, relationship not stated\]/);
     expect(one).toContain('Mapped to ISO/IEC 42001');
     await expect(run('frameworks', 'show', 'nist-ai-rmf', 'MEASURE 9.9')).rejects.toThrow(AssayError);
+    // With an imported OSCAL catalog (the reference example), the text is replaced and the ids stay.
+    const example = sharedPath(
+      'reference',
+      'frameworks',
+      'oscal',
+      'examples-ai-assurance',
+      'nist-ai-rmf-1.0_oscal-catalog.json',
+    );
+    const imported = await run('frameworks', 'show', 'nist-ai-rmf', 'MEASURE 2.11', '--oscal', example);
+    expect(imported).toContain('NIST AI RMF MEASURE 2.11 (subcategory)');
+    expect(imported).toMatch(/as identified in the MAP function/i);
+    expect(one).not.toMatch(/as identified in the MAP function/i);
     await expect(run('frameworks', 'show', 'cobit')).rejects.toThrow(/unknown framework "cobit"/);
   });
   it('prints a crosswalk for one control', async () => {
@@ -102,6 +115,6 @@ describe('assay frameworks / crosswalk / checklist / coverage', () => {
     // Without stored coverage it is computed from the tests.
     await writeFile(file, JSON.stringify({ ...results, coverage: undefined }));
     expect(await run('coverage', '--framework', 'aiverify', '--results', file)).toContain('72 criterion controls');
-    await expect(run('coverage', '--results', path.join(dir, 'none.json'))).rejects.toThrow(/does not exist/);
+    await expect(run('coverage', '--results', path.join(dir, 'none.json'))).rejects.toThrow(/none.json does not exist/);
   });
 });
