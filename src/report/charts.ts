@@ -31,8 +31,12 @@ export interface Chart {
   spec: Record<string, unknown>;
 }
 
-/** Renders one chart to an accessible <figure> with inline SVG. */
-export async function renderChart(chart: Chart): Promise<string> {
+/**
+ * Renders one chart to an accessible <figure> with inline SVG. `idPrefix` makes the SVG's internal ids
+ * (gradients, clip paths) unique in the page and independent of Vega's global counters, so the same
+ * results always give the same bytes.
+ */
+export async function renderChart(chart: Chart, idPrefix = 'chart'): Promise<string> {
   const spec = { config: CONFIG, background: 'white', ...chart.spec } as unknown as TopLevelSpec;
   // Quiet loggers: layout notes from Vega-Lite are not the reader's business; errors still throw.
   const logger = vega.logger(vega.Error);
@@ -44,6 +48,13 @@ export async function renderChart(chart: Chart): Promise<string> {
     / (d|transform|x|y|x1|x2|y1|y2|width|height)="([^"]*)"/g,
     (_m, k: string, v: string) => ` ${k}="${v.replace(/(\d+\.\d)\d+/g, '$1')}"`,
   );
+  const ids = new Map<string, string>();
+  svg = svg.replace(/ id="([^"]+)"/g, (_m, id: string) => {
+    const fresh = `${idPrefix}-${ids.size + 1}`;
+    ids.set(id, fresh);
+    return ` id="${fresh}"`;
+  });
+  svg = svg.replace(/url\(#([^)]+)\)/g, (m, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : m));
   const alt = escapeHtml(chart.alt);
   svg = svg
     .replace(/^<svg /, `<svg role="img" aria-label="${alt}" `)

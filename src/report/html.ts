@@ -76,6 +76,7 @@ nav ol{columns:2;font-size:14px}
   h2{break-before:page;page-break-before:always}h2.first{break-before:auto;page-break-before:auto}
   h2,h3,h4{break-after:avoid;page-break-after:avoid}tr,figure{break-inside:avoid;page-break-inside:avoid}
   a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}nav{display:none}
+  table{font-size:8pt}th,td{padding:1px 5px}small{font-size:7pt}
 }`;
 
 function badge(status: string): string {
@@ -181,6 +182,7 @@ async function testSection(
   results: Results,
   opts: HtmlOptions,
   budget: { left: number },
+  index: number,
 ): Promise<string> {
   const out: string[] = [];
   const id = anchor('test', t.id);
@@ -226,9 +228,9 @@ async function testSection(
     out.push(
       `<div class="note"><strong>Notes</strong><ul>${t.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul></div>`,
     );
-  for (const c of chartsForTest(t)) {
+  for (const [k, c] of chartsForTest(t).entries()) {
     try {
-      out.push(await renderChart(c));
+      out.push(await renderChart(c, `t${index}c${k}`));
     } catch (e) {
       out.push(`<p class="note">A chart could not be drawn (${h((e as Error).message)}).</p>`);
     }
@@ -270,22 +272,30 @@ function processSection(views: ProcessCheckView[]): string {
     const k = v.principle ?? `Principle ${v.pid.split('.')[0]}`;
     byPrinciple.set(k, [...(byPrinciple.get(k) ?? []), v]);
   }
-  const parts = [...byPrinciple].map(([p, vs]) =>
-    table(
-      h(p),
-      ['check', 'process', 'answer', 'elaboration', 'evidence'],
-      vs.map((v) => [
-        h(v.pid),
-        h(v.process ?? ''),
-        badge(v.answer),
-        h(v.elaboration ?? ''),
-        v.evidence
-          .map((e) => `${h(e.label)}${e.sha256 ? `<br><span class="hash">sha256 ${h(e.sha256)}</span>` : ''}`)
-          .join('<br>'),
-      ]),
-      { rowHeaders: true },
-    ),
-  );
+  const parts = [...byPrinciple].map(([p, vs]) => {
+    const answered = vs.filter((v) => v.answer !== 'unanswered');
+    const open = vs.filter((v) => v.answer === 'unanswered').map((v) => v.pid);
+    const tableHtml = answered.length
+      ? table(
+          `${h(p)}: answered checks`,
+          ['check', 'process', 'answer', 'elaboration', 'evidence'],
+          answered.map((v) => [
+            h(v.pid),
+            h(v.process ?? ''),
+            badge(v.answer),
+            h(v.elaboration ?? ''),
+            v.evidence
+              .map((e) => `${h(e.label)}${e.sha256 ? `<br><span class="hash">sha256 ${h(e.sha256)}</span>` : ''}`)
+              .join('<br>'),
+          ]),
+          { rowHeaders: true },
+        )
+      : '';
+    const openHtml = open.length
+      ? `<p><strong>Unanswered (${open.length}):</strong> ${open.map(h).join(', ')}</p>`
+      : '';
+    return `<h3>${h(p)}</h3>${tableHtml}${openHtml}`;
+  });
   return `<section id="process-checks" aria-labelledby="pc-h"><h2 id="pc-h">Process checks</h2>
 <p>${views.length} process checks: ${['yes', 'no', 'not-applicable', 'unanswered'].map((a) => `${counts[a] ?? 0} ${a.replace('-', ' ')}`).join(', ')}. Unanswered checks are not counted as met.</p>
 ${parts.join('\n')}</section>`;
@@ -293,13 +303,14 @@ ${parts.join('\n')}</section>`;
 
 function treeRows(nodes: CoverageNode[], depth: number, rows: string[]): void {
   for (const n of nodes) {
-    const parent = n.children.length > 0;
-    // A parent rolls its children up: its evidence is theirs, shown on their rows.
-    const ev = (parent ? [] : n.evidence)
+    // A parent control rolls its children up: its evidence is theirs, shown on their rows. A criterion
+    // whose children are only process-check answers keeps its own evidence.
+    const rollup = n.children.some((c) => !c.answer);
+    const ev = (rollup ? [] : n.evidence)
       .map((e) => `${h(e.label)}${e.sha256 ? ` <span class="hash">${h(e.sha256.slice(0, 12))}…</span>` : ''}`)
       .join('<br>');
     rows.push(
-      `<tr class="d${Math.min(depth, 3)}${parent ? ' parent' : ''}"><th scope="row">${h(n.id)}</th><td>${h(n.title ?? '')}</td><td>${n.status ? badge(n.status) : ''}${n.reason && n.status !== 'not evidenced' ? `<br><small>${h(n.reason)}</small>` : ''}</td><td>${ev}${n.via && !parent ? `<br><em>via ${h(n.via)}</em>` : ''}</td></tr>`,
+      `<tr class="d${Math.min(depth, 3)}${rollup ? ' parent' : ''}"><th scope="row">${h(n.id)}</th><td>${h(n.title ?? '')}</td><td>${n.status ? badge(n.status) : ''}${n.reason && n.status !== 'not evidenced' ? `<br><small>${h(n.reason)}</small>` : ''}</td><td>${ev}${n.via && !rollup ? `<br><em>via ${h(n.via)}</em>` : ''}</td></tr>`,
     );
     treeRows(n.children, depth + 1, rows);
   }
@@ -373,7 +384,7 @@ npx assay report results.json --format html   # re-render this report without mo
 export async function renderHtml(results: Results, opts: HtmlOptions = {}): Promise<string> {
   const budget = { left: opts.maxImagesTotal ?? 600_000 };
   const tests: string[] = [];
-  for (const t of results.tests) tests.push(await testSection(t, results, opts, budget));
+  for (const [i, t] of results.tests.entries()) tests.push(await testSection(t, results, opts, budget, i));
   const pcs = processCheckViews(results.processChecks);
   const fws = frameworkViewsOf(results);
   const toc = [

@@ -102,6 +102,8 @@ export interface CoverageNode {
   via?: string;
   /** Counts by status below this node, when the coverage gives them. */
   totals?: Record<string, number>;
+  /** A process-check answer listed under its criterion (not a control with its own coverage). */
+  answer?: boolean;
   children: CoverageNode[];
 }
 
@@ -265,16 +267,19 @@ export function coverageReportViews(report: CoverageReport, processChecks: unkno
         child = parent;
       }
     }
-    // AI Verify: each criterion lists its process checks with the answers given.
+    // AI Verify: each criterion lists its answered process checks (unanswered ones are counted in its
+    // evidence line), so the view reads principle → criterion → process check.
     if (catalog && fw.framework === 'aiverify') {
       for (const k of catalog.controls) {
         if (k.kind !== 'process' || k.parent === undefined || !byId.has(k.parent)) continue;
         const a = answers.get(k.id);
+        if (!a || a.answer === 'unanswered') continue;
         byId.get(k.parent)!.children.push({
           id: k.id,
           title: k.title,
-          status: a?.answer ?? 'unanswered',
-          evidence: a ? [...(a.elaboration ? [{ label: a.elaboration }] : []), ...a.evidence] : [],
+          status: a.answer,
+          evidence: [...(a.elaboration ? [{ label: a.elaboration }] : []), ...a.evidence],
+          answer: true,
           children: [],
         });
       }

@@ -1,0 +1,186 @@
+/**
+ * report.html opened in a real headless Chromium (the system's, through playwright-core): no console errors,
+ * no network requests, every section and chart present, accessible structure; a screenshot goes to
+ * test-artifacts/. Then the PDF printed from it: text extractable with pdftotext, every section in it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium, launchChromium } from '../../src/report/pdf.js';
+import { writeReports } from '../../src/report/index.js';
+import { makeResults } from '../fixtures/report/results-fixture.js';
+import { REPO_ROOT } from '../support/shared.js';
+import { tempDir } from '../support/tmp.js';
+
+const chromium = findChromium();
+if (!chromium) {
+  throw new Error(
+    'no Chromium found (set CHROMIUM_PATH or `apt-get install chromium`): the report browser test needs one',
+  );
+}
+
+const tmp = tempDir('assay-report-browser-');
+
+/** The browser's XML parser, as seen from Node's type checker (the code runs in the page). */
+type BrowserGlobals = {
+  DOMParser: new () => {
+    parseFromString(s: string, type: string): { getElementsByTagName(n: string): { length: number } };
+  };
+};
+const results = makeResults();
+const SECTIONS = ['Summary', 'Technical tests', 'Process checks', 'Frameworks', 'Provenance'];
+
+/** A small example image, as a corruption test writes them. */
+function png(seed: number): Buffer {
+  const p = new PNG({ width: 16, height: 16 });
+  for (let i = 0; i < 16 * 16; i++) p.data.set([(i * seed) % 256, (i * 7) % 256, 128, 255], i * 4);
+  return PNG.sync.write(p);
+}
+
+let written: string[] = [];
+let warnings: string[] = [];
+beforeAll(async () => {
+  const art = path.join(tmp.dir, 'artifacts', 'robustness.image-corruptions');
+  mkdirSync(art, { recursive: true });
+  writeFileSync(path.join(art, 'example-clean.png'), png(3));
+  writeFileSync(path.join(art, 'example-noise.png'), png(11));
+  ({ written, warnings } = await writeReports(results, tmp.dir, { formats: ['html', 'pdf', 'junit'] }));
+});
+afterAll(() => tmp.cleanup());
+
+describe('report.html in Chromium', () => {
+  it('loads with no console errors and no network requests, with every section and chart', async () => {
+    expect(warnings).toEqual([]);
+    const file = path.join(tmp.dir, 'report.html');
+    const url = pathToFileURL(file).href;
+    const browser = await launchChromium(chromium);
+    try {
+      const page = await browser.context.newPage();
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.route('**/*', (route) => {
+        const u = route.request().url();
+        if (u === url) return route.continue();
+        requests.push(u);
+        return route.abort();
+      });
+      await page.setViewportSize({ width: 1100, height: 900 });
+      await page.goto(url, { waitUntil: 'load' });
+
+      expect(requests).toEqual([]);
+      expect(errors).toEqual([]);
+
+      // Landmarks and sections, in order: summary first, provenance last.
+      expect(await page.locator('header[role="banner"]').count()).toBe(1);
+      expect(await page.locator('main').count()).toBe(1);
+      expect(await page.locator('nav[aria-label]').count()).toBe(1);
+      expect(await page.locator('footer[role="contentinfo"]').count()).toBe(1);
+      expect(await page.locator('main h2').allTextContents()).toEqual(SECTIONS);
+
+      // One article per test, each with its status.
+      expect(await page.locator('article.test').count()).toBe(results.tests.length);
+      for (const t of results.tests) {
+        expect(await page.locator(`article.test h3:has-text("${t.title}")`).count()).toBe(1);
+      }
+
+      // Charts: inline SVG with a text alternative; the specific ones each present.
+      const labels = await page
+        .locator('figure.chart svg[role="img"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      expect(labels.length).toBeGreaterThanOrEqual(12);
+      for (const want of [
+        'ROC curve',
+        'Calibration curve',
+        'AI Verify fairness metrics by group',
+        'Metrics by group',
+        'Mean absolute SHAP value',
+        'SHAP values per sample',
+        'Partial dependence and ICE: age',
+        'Robustness curve',
+        'Accuracy under image corruptions',
+        'Performance on original vs adversarial samples',
+      ]) {
+        expect(
+          labels.some((l) => l.startsWith(want)),
+          want,
+        ).toBe(true);
+      }
+      // Each chart drew marks (not an empty frame).
+      const marks = await page
+        .locator('figure.chart svg')
+        .evaluateAll((els) => els.map((e) => e.querySelectorAll('path, rect, line').length));
+      expect(Math.min(...marks)).toBeGreaterThan(5);
+
+      // Example images embedded as data URIs, decoded by the browser, with alt text.
+      const imgs = await page.locator('.examples img').evaluateAll((els) =>
+        els.map((e) => {
+          const img = e as unknown as { naturalWidth: number; src: string };
+          return { w: img.naturalWidth, alt: e.getAttribute('alt') ?? '', src: img.src.slice(0, 22) };
+        }),
+      );
+      expect(imgs).toHaveLength(2);
+      for (const i of imgs) {
+        expect(i.w).toBe(16);
+        expect(i.alt).toMatch(/^Example image from /);
+        expect(i.src).toBe('data:image/png;base64,');
+      }
+
+      // Every table has column headers and a caption.
+      const tables = await page
+        .locator('table')
+        .evaluateAll((els) =>
+          els.map((t) => t.querySelectorAll('thead th').length > 0 && t.querySelector('caption') !== null),
+        );
+      expect(tables.length).toBeGreaterThan(10);
+      expect(tables.every(Boolean)).toBe(true);
+
+      // Framework views: AI Verify by principle → criterion → process check; NIST by function → category → subcategory.
+      const fw = page.locator('#frameworks');
+      expect(await fw.locator('section h3').count()).toBe(5);
+      expect(await fw.locator('#fw-aiverify h4:has-text("Fairness")').count()).toBe(1);
+      expect(await fw.locator('#fw-aiverify tr:has(th:text-is("7.1.1"))').count()).toBe(1);
+      expect(await fw.locator('#fw-nist-ai-rmf h4:has-text("MEASURE")').count()).toBe(1);
+      expect(await fw.locator('#fw-nist-ai-rmf tr:has(th:text-is("MEASURE 2.11"))').count()).toBe(1);
+
+      const shots = path.join(REPO_ROOT, 'test-artifacts');
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: path.join(shots, 'report-summary.png') });
+      await page.locator('#test-fairness-classification').screenshot({ path: path.join(shots, 'report-fairness.png') });
+
+      // junit.xml is well-formed XML (the browser's parser).
+      const xml = readFileSync(path.join(tmp.dir, 'junit.xml'), 'utf8');
+      const parseErrors = (x: string) =>
+        page.evaluate((s) => {
+          const { DOMParser } = globalThis as unknown as BrowserGlobals;
+          return new DOMParser().parseFromString(s, 'application/xml').getElementsByTagName('parsererror').length;
+        }, x);
+      expect(await parseErrors(xml)).toBe(0);
+      expect(await parseErrors(`${xml}<oops>`)).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('report.pdf', () => {
+  it('is printed, and its text (pdftotext) holds every section and test', () => {
+    const pdf = path.join(tmp.dir, 'report.pdf');
+    expect(written).toContain(pdf);
+    const bytes = readFileSync(pdf);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    for (const s of SECTIONS) expect(text).toContain(s);
+    for (const t of results.tests) expect(text).toContain(t.title);
+    expect(text).toContain('5 of 7 tests passed');
+    // Each top-level section starts on a new page in print, so there are at least as many pages.
+    const pages = text.split('\f').filter((p) => p.trim().length > 0).length;
+    expect(pages).toBeGreaterThanOrEqual(SECTIONS.length);
+  });
+});
