@@ -50,11 +50,13 @@ function metaOf(m: ort.InferenceSession.ValueMetadata): IoMeta {
     : { name: m.name, isTensor: false, shape: [] };
 }
 
-function tensorNumbers(t: ort.Tensor): ArrayLike<number> {
+/** The first `count` values of a numeric tensor as a float array (int64 labels are converted). */
+function tensorNumbers(t: ort.Tensor, count: number): Float32Array | Float64Array {
   const d = t.data;
-  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d, (v) => Number(v));
+  if (d instanceof Float32Array || d instanceof Float64Array) return d.subarray(0, count);
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d.subarray(0, count), Number);
   if (Array.isArray(d)) throw new Error('string tensor');
-  return d as ArrayLike<number>;
+  return Float64Array.from((d as Int32Array).subarray(0, count));
 }
 
 export async function openOnnxModel(spec: OnnxSpec, opts: OpenModelOptions): Promise<Model> {
@@ -159,7 +161,9 @@ async function buildModel(
   const positiveIndex = spec.output.positiveIndex ?? pre?.sidecar.positiveIndex;
 
   // --- probe: 2 rows of zeros catch what the metadata leaves symbolic
-  const probeN = 2;
+  // Some exports fix the batch dimension (often to 1): then every run has exactly that many rows (padded).
+  const fixedBatch = typeof inShape[0] === 'number' && inShape[0] > 0 ? inShape[0] : undefined;
+  const probeN = fixedBatch ?? 2;
   const probeIn = new ort.Tensor('float32', new Float32Array(probeN * rowWidth), [
     probeN,
     ...expectedIn.slice(1),
@@ -222,25 +226,27 @@ async function buildModel(
     },
   };
 
-  const batchSize = spec.batchSize;
+  const batchSize = fixedBatch ?? spec.batchSize;
   let buf = new Float32Array(0);
   const d = spec.image ? rowWidth : (pre?.features.length ?? 0);
 
   const runBatch = async (x: Float64Array, start: number, m: number, out: Prediction): Promise<void> => {
-    if (buf.length < m * rowWidth) buf = new Float32Array(m * rowWidth);
-    const view = buf.subarray(0, m * rowWidth);
+    const rowsIn = fixedBatch ?? m;
+    if (buf.length < rowsIn * rowWidth) buf = new Float32Array(rowsIn * rowWidth);
+    const view = buf.subarray(0, rowsIn * rowWidth);
     if (pre) pre.encode(x.subarray(start * d, (start + m) * d), m, view);
     else for (let i = 0; i < m * rowWidth; i++) view[i] = x[start * rowWidth + i];
-    const tensor = new ort.Tensor('float32', view, [m, ...expectedIn.slice(1)] as number[]);
+    if (rowsIn > m) view.fill(0, m * rowWidth);
+    const tensor = new ort.Tensor('float32', view, [rowsIn, ...expectedIn.slice(1)] as number[]);
     const res = await session.run({ [inputName]: tensor });
     const loc = { ...where };
     if (chosen.prediction) {
-      const vals = tensorNumbers(res[chosen.prediction] as ort.Tensor);
+      const vals = tensorNumbers(res[chosen.prediction] as ort.Tensor, m);
       assertFinite(vals, `model output '${chosen.prediction}'`, 1, start, loc);
-      (out.labels as Float64Array).set(vals as ArrayLike<number>, start);
+      (out.labels as Float64Array).set(vals, start);
     }
     if (chosen.probabilities && out.proba) {
-      const p = tensorNumbers(res[chosen.probabilities] as ort.Tensor);
+      const p = tensorNumbers(res[chosen.probabilities] as ort.Tensor, m * (binarySingle ? 1 : k));
       assertFinite(p, `model output '${chosen.probabilities}'`, binarySingle ? 1 : k, start, loc);
       const proba = out.proba;
       if (binarySingle) {
@@ -277,7 +283,7 @@ async function buildModel(
           labels[start + i] = idx;
         }
       } else {
-        const v = tensorNumbers(t);
+        const v = tensorNumbers(t, m);
         for (let i = 0; i < m; i++) {
           const c = v[i];
           if (!Number.isInteger(c) || c < 0 || (K > 0 && c >= K)) {

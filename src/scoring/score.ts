@@ -337,12 +337,29 @@ async function scoreFromColumns(db: DataSession, plan: Plan, opts: ScoreOptions)
       need(spec.score, 'model.score');
       await checkProbabilityColumn(db, spec.score, 'model.score', true);
     }
+    // The probability columns follow the plan's `classes` order; the run's order may differ (binary: the
+    // positive label moves to index 1), so each run class finds its column by label.
+    const declared = (plan.classes ?? opts.classes).map(String);
+    const columnFor = (j: number): string | undefined => {
+      const k = declared.indexOf(opts.classes[j]);
+      return k >= 0 ? probCols[k] : undefined;
+    };
     if (plan.task === 'binary-classification') {
-      const score = spec.score ?? probCols[1];
+      const score = spec.score ?? (probCols.length > 0 ? columnFor(1) : undefined);
       select.push(score ? `CAST(${ident(score)} AS DOUBLE) AS y_score` : 'NULL::DOUBLE AS y_score');
     } else {
       select.push('NULL::DOUBLE AS y_score');
-      for (const [k, c] of probCols.entries()) select.push(`CAST(${ident(c)} AS DOUBLE) AS p_${k}`);
+      if (probCols.length > 0) {
+        opts.classes.forEach((label, j) => {
+          const c = columnFor(j);
+          if (!c) {
+            throw new AssayError('CONFIG_INVALID', `no probability column for class '${label}' (model.probabilities)`, {
+              configPath: 'model.probabilities',
+            });
+          }
+          select.push(`CAST(${ident(c)} AS DOUBLE) AS p_${j}`);
+        });
+      }
     }
   }
   await db.exec(`CREATE OR REPLACE TABLE predictions AS SELECT ${select.join(', ')} FROM data ORDER BY __i`);

@@ -333,3 +333,31 @@ describe('onnx adapter: labels output and 1-D regression output (built by script
     await model.close();
   });
 });
+
+describe('onnx adapter: a model whose batch dimension is fixed to 1', () => {
+  it('runs one row at a time (last batch padded) and matches the closed form of a 2-way softmax', async () => {
+    const model = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'fixed_batch1.onnx',
+        preprocessing: {
+          columns: [
+            { type: 'numeric', name: 'a' },
+            { type: 'numeric', name: 'b' },
+          ],
+        },
+        batchSize: 4096,
+      }),
+      { baseDir: path.join(REPO_ROOT, 'test/fixtures/models'), task: 'binary-classification' },
+    );
+    expect(model.identity.details?.input).toMatchObject({ shape: ['1', '2'] });
+    const x = Float64Array.from([0, 1, 2, -1, 0.5, 0.5]);
+    const pred = await model.predict(x, 3);
+    for (let i = 0; i < 3; i++) {
+      const p1 = 1 / (1 + Math.exp(x[i * 2] - x[i * 2 + 1]));
+      expect(Math.abs(pred.proba![i * 2 + 1] - p1)).toBeLessThanOrEqual(1e-6);
+    }
+    expect(Array.from(pred.labels)).toEqual([1, 0, 0]); // the tie in row 3 goes to index 0
+    await model.close();
+  });
+});

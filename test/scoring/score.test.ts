@@ -260,6 +260,30 @@ describe('scoreAll with the predictions adapter (no model)', () => {
     expect(same).toBe(300n);
   });
 
+  it('probability columns follow the plan classes order; y_score is the positive class column', async () => {
+    await db.exec('CREATE OR REPLACE TABLE data2 AS SELECT *, y_prob AS p_one, 1 - y_prob AS p_zero FROM data');
+    await db.exec('ALTER TABLE data RENAME TO good');
+    await db.exec('ALTER TABLE data2 RENAME TO data');
+    try {
+      // plan classes [1, 0] → columns [p_one, p_zero]; the run puts the positive label '1' at index 1.
+      const p = plan({
+        task: 'binary-classification',
+        target: 'y_true',
+        classes: [1, 0],
+        positiveLabel: 1,
+        model: { type: 'predictions', label: 'y_pred', probabilities: ['p_one', 'p_zero'] },
+      });
+      await scoreAll(db, await openModel(p, '.'), p, { classes: ['0', '1'] });
+      const diff = await db.scalar(
+        'SELECT count(*) FROM predictions p JOIN data d USING (__row_id) WHERE p.y_score <> d.y_prob OR p.y_pred <> d.y_pred',
+      );
+      expect(diff).toBe(0n);
+    } finally {
+      await db.exec('DROP TABLE data');
+      await db.exec('ALTER TABLE good RENAME TO data');
+    }
+  });
+
   it('a label outside the classes → UNKNOWN_LABEL with column, row id and value', async () => {
     await db.exec(
       "CREATE OR REPLACE TABLE bad AS SELECT * REPLACE (CASE WHEN row_id = 157 THEN 'maybe' ELSE y_pred::VARCHAR END AS y_pred) FROM data",
@@ -309,5 +333,31 @@ describe('scoreAll with the predictions adapter (no model)', () => {
         await db.exec('ALTER TABLE good RENAME TO data');
       }
     }
+  });
+});
+
+describe('scoreAll with the predictions adapter, multiclass', () => {
+  it('digits: y_pred codes and p_0..p_9 copied from the probability columns', async () => {
+    const db = await DataSession.open({ threads: 1 });
+    const csv = fixture('digits', 'test_predictions.csv');
+    await db.exec(
+      `CREATE TABLE data AS SELECT *, (row_number() OVER () - 1)::BIGINT AS __row_id, (row_number() OVER () - 1)::INTEGER AS __i FROM read_csv(${lit(csv)}, header = true)`,
+    );
+    const classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    const p = plan({
+      task: 'multiclass-classification',
+      target: 'y_true',
+      classes,
+      model: { type: 'predictions', label: 'y_pred', probabilities: classes.map((c) => `prob_${c}`) },
+    });
+    const { rows } = await scoreAll(db, await openModel(p, '.'), p, { classes });
+    expect(rows).toBe(200);
+    const mismatch = classes.map((c) => `p.p_${c} <> d.prob_${c}`).join(' OR ');
+    const diff = await db.scalar(
+      `SELECT count(*) FROM predictions p JOIN data d USING (__row_id) WHERE p.y_pred <> d.y_pred OR ${mismatch}`,
+    );
+    expect(diff).toBe(0n);
+    expect((await db.describe('predictions')).length).toBe(13);
+    db.close();
   });
 });
