@@ -375,8 +375,8 @@ interface BuildArgs {
   classes: string[];
   model?: Model;
   tests: TestResult[];
-  coverage?: unknown;
-  processChecks?: unknown;
+  coverage?: Results['coverage'];
+  processChecks?: Results['processChecks'];
   testTimes: Record<string, number>;
   error?: AssayError;
   engineVersion: string;

@@ -4,6 +4,8 @@
  * (clock times, durations) lives under the one key `timing`.
  */
 import { z } from 'zod';
+import { CoverageReport } from '../frameworks/coverage.js';
+import { ProcessCheckAnswers } from '../process/index.js';
 
 export const RESULTS_SCHEMA_VERSION = '1.0.0';
 
@@ -98,8 +100,8 @@ export const Results = z.object({
     skipped: z.number().int(),
   }),
   tests: z.array(TestResult),
-  processChecks: z.unknown().optional(),
-  coverage: z.unknown().optional(),
+  processChecks: ProcessCheckAnswers.optional(),
+  coverage: CoverageReport.optional(),
   /** A run that stopped before the tests (bad input): the error. */
   error: z
     .object({ code: z.string(), message: z.string(), where: z.record(z.string(), z.unknown()).optional() })
