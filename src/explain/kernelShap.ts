@@ -15,7 +15,7 @@
  */
 import type { Rng } from '../util/random.js';
 import { binomial, cholesky, choleskySolve, pivotedSolve } from './linalg.js';
-import { type BatchPredictor, type Matrix, predictAll, predictInBatches } from './predictor.js';
+import { type BatchPredictor, type Matrix, predictAll } from './predictor.js';
 
 export interface KernelShapOptions {
   /** Players: each a list of raw feature columns that move together (a one-hot feature is one raw column). */
@@ -31,7 +31,7 @@ export interface KernelShapOptions {
   nsamples?: number;
   /** Needed in sampling mode. */
   rng?: Rng;
-  /** Rows per predictor call (default 262144). */
+  /** Rows per predictor call (default 65536, rounded down to whole background blocks). */
   batchRows?: number;
   progress?: (done: number, total: number) => void;
 }
@@ -292,6 +292,82 @@ export function solveShapley(
   return phi;
 }
 
+/**
+ * v(S) for every explained row and coalition: ey[(r·Q + c)·K + k] = Σ_b w_b f(row r with coalition c over
+ * background row b)[k]. Batches hold one chunk of coalitions × the background for one explained row; chunks are
+ * visited row after row, so a reused buffer already holds the background in every column outside the
+ * coalitions and only the coalitions' columns are rewritten (the row values change, nothing else does).
+ */
+async function evaluateCoalitions(
+  predict: BatchPredictor,
+  rows: Matrix,
+  bg: Matrix,
+  bw: Float64Array,
+  cols: Int32Array[],
+  outputs: number,
+  batchRows: number,
+  progress?: (done: number, total: number) => void,
+): Promise<Float64Array> {
+  const { d } = rows;
+  const nb = bg.n;
+  const q = cols.length;
+  const ey = new Float64Array(rows.n * q * outputs);
+  if (q === 0) return ey;
+  const perBatch = Math.max(1, Math.floor(batchRows / nb));
+  const nChunks = Math.ceil(q / perBatch);
+  const chunkLen = Math.ceil(q / nChunks);
+  const buffers = [new Float64Array(chunkLen * nb * d), new Float64Array(chunkLen * nb * d)];
+  const held = [-1, -1]; // the chunk whose background layout each buffer holds
+  const total = rows.n * q * nb;
+  let done = 0;
+  let inFlight: Promise<void> | null = null;
+  let turn = 0;
+  for (let ch = 0; ch < nChunks; ch++) {
+    const c0 = ch * chunkLen;
+    const c1 = Math.min(q, c0 + chunkLen);
+    const count = (c1 - c0) * nb;
+    for (let r = 0; r < rows.n; r++, turn ^= 1) {
+      const view = buffers[turn].subarray(0, count * d);
+      if (held[turn] !== ch) {
+        for (let off = 0; off < count * d; off += nb * d) view.set(bg.x, off);
+        held[turn] = ch;
+      }
+      const xo = r * d;
+      for (let c = c0, off = 0; c < c1; c++, off += nb * d) {
+        const cl = cols[c];
+        const len = cl.length;
+        for (let t = 0; t < len; t++) {
+          const col = cl[t];
+          const v = rows.x[xo + col];
+          for (let o = off + col, end = off + nb * d; o < end; o += d) view[o] = v;
+        }
+      }
+      const prev = inFlight;
+      const row = r;
+      inFlight = (async () => {
+        const pending = predict(view, count);
+        if (prev) await prev;
+        const y = await pending;
+        if (y.length !== count * outputs) {
+          throw new Error(`predictor returned ${y.length} values for ${count} rows × ${outputs} outputs`);
+        }
+        for (let c = c0, i = 0; c < c1; c++) {
+          const o = (row * q + c) * outputs;
+          for (let b = 0; b < nb; b++, i++) {
+            const w = bw[b];
+            for (let k = 0; k < outputs; k++) ey[o + k] += w * y[i * outputs + k];
+          }
+        }
+        done += count;
+        progress?.(done, total);
+      })();
+      if (prev) await prev;
+    }
+  }
+  if (inFlight) await inFlight;
+  return ey;
+}
+
 /** Explains `rows` (n × d raw features) with KernelSHAP. */
 export async function kernelShap(
   predict: BatchPredictor,
@@ -347,39 +423,15 @@ export async function kernelShap(
   }
 
   // ey[r, c, k] = Σ_b w_b f(row r with coalition c over background b)[k] − base[k]
-  const ey = new Float64Array(rows.n * q * outputs);
-  const blocks = rows.n * q;
-  const totalRows = blocks * nb;
-  const batchRows = Math.max(nb, Math.floor((options.batchRows ?? 262144) / nb) * nb);
-  const bgBlock = bg.x;
-  await predictInBatches(
+  const ey = await evaluateCoalitions(
     counted,
-    totalRows,
-    d,
+    rows,
+    bg,
+    bw,
+    cols,
     outputs,
-    batchRows,
-    (dst, start, count) => {
-      // Batches hold whole background blocks (batchRows is a multiple of nb).
-      for (let blk = start / nb, off = 0; off < count * d; blk++, off += nb * d) {
-        const r = Math.floor(blk / q);
-        const cl = cols[blk % q];
-        dst.set(bgBlock, off);
-        const xo = r * d;
-        for (let b = 0, o = off; b < nb; b++, o += d) {
-          for (let t = 0; t < cl.length; t++) dst[o + cl[t]] = rows.x[xo + cl[t]];
-        }
-      }
-    },
-    (y, start, count) => {
-      for (let blk = start / nb, i = 0; i < count; blk++) {
-        const o = blk * outputs;
-        for (let b = 0; b < nb; b++, i++) {
-          const w = bw[b];
-          for (let k = 0; k < outputs; k++) ey[o + k] += w * y[i * outputs + k];
-        }
-      }
-      options.progress?.(start + count, totalRows);
-    },
+    options.batchRows ?? 65536,
+    options.progress,
   );
   for (let r = 0; r < rows.n; r++)
     for (let c = 0; c < q; c++) for (let k = 0; k < outputs; k++) ey[(r * q + c) * outputs + k] -= base[k];

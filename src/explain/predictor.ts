@@ -41,9 +41,12 @@ export async function predictInBatches(
   consume: (y: Float64Array, start: number, count: number) => void,
 ): Promise<void> {
   let inFlight: Promise<void> | null = null;
-  for (let start = 0; start < totalRows; start += batchRows) {
+  // Two buffers in turn: one may still be read by the call in flight while the other is filled.
+  const size = Math.min(batchRows, totalRows) * d;
+  const buffers = [new Float64Array(size), new Float64Array(totalRows > batchRows ? size : 0)];
+  for (let start = 0, turn = 0; start < totalRows; start += batchRows, turn ^= 1) {
     const count = Math.min(batchRows, totalRows - start);
-    const buf = new Float64Array(count * d);
+    const buf = buffers[turn].subarray(0, count * d);
     fill(buf, start, count);
     const prev = inFlight;
     inFlight = (async () => {

@@ -77,60 +77,62 @@ function unwoundSum(p: Path, at: number, len: number, idx: number): number {
   return total;
 }
 
-/** Explains one row through one tree, adding into phi (features × targets, offset phiOff). */
-function treeShapRow(
-  tree: Tree,
-  root: number,
-  x: Float64Array,
-  xOff: number,
-  float32: boolean,
-  targets: number,
-  phi: Float64Array,
-  phiOff: number,
-  path: Path,
-): void {
-  const recurse = (node: number, at: number, len: number, pz: number, po: number, pi: number): void => {
-    // Copy the parent's path (len elements) to this level's segment, then extend it.
-    const next = at + len + 1;
-    if (len > 0) {
-      path.d.copyWithin(next, at, at + len);
-      path.z.copyWithin(next, at, at + len);
-      path.o.copyWithin(next, at, at + len);
-      path.w.copyWithin(next, at, at + len);
+/** State of one row × tree walk (module-level recursion, no closures allocated per row). */
+interface Walk {
+  tree: Tree;
+  x: Float64Array;
+  xOff: number;
+  float32: boolean;
+  targets: number;
+  phi: Float64Array;
+  phiOff: number;
+  path: Path;
+}
+
+function recurse(s: Walk, node: number, parentAt: number, len: number, pz: number, po: number, pi: number): void {
+  const { tree, path } = s;
+  // Copy the parent's path (len elements) into this level's segment, then extend it.
+  let at = parentAt;
+  if (len > 0) {
+    at = parentAt + len + 1;
+    for (let t = 0; t < len; t++) {
+      path.d[at + t] = path.d[parentAt + t];
+      path.z[at + t] = path.z[parentAt + t];
+      path.o[at + t] = path.o[parentAt + t];
+      path.w[at + t] = path.w[parentAt + t];
     }
-    at = len > 0 ? next : at;
-    extend(path, at, len, pz, po, pi);
-    if (tree.mode[node] === LEAF) {
-      for (let i = 1; i <= len; i++) {
-        const w = unwoundSum(path, at, len, i) * (path.o[at + i] - path.z[at + i]);
-        const base = phiOff + path.d[at + i] * targets;
-        for (let k = 0; k < targets; k++) phi[base + k] += w * tree.value[node * targets + k];
-      }
-      return;
+  }
+  extend(path, at, len, pz, po, pi);
+  if (tree.mode[node] === LEAF) {
+    const targets = s.targets;
+    for (let i = 1; i <= len; i++) {
+      const w = unwoundSum(path, at, len, i) * (path.o[at + i] - path.z[at + i]);
+      const base = s.phiOff + path.d[at + i] * targets;
+      for (let k = 0; k < targets; k++) s.phi[base + k] += w * tree.value[node * targets + k];
     }
-    const f = tree.feature[node];
-    const yes = goesYes(tree, node, x[xOff + f], float32);
-    const hot = yes ? tree.yes[node] : tree.no[node];
-    const cold = yes ? tree.no[node] : tree.yes[node];
-    const total = tree.cover[tree.yes[node]] + tree.cover[tree.no[node]];
-    let iz = 1;
-    let io = 1;
-    let l = len + 1;
-    for (let k = 1; k <= len; k++) {
-      if (path.d[at + k] === f) {
-        iz = path.z[at + k];
-        io = path.o[at + k];
-        unwind(path, at, len, k);
-        l--;
-        break;
-      }
+    return;
+  }
+  const f = tree.feature[node];
+  const yes = goesYes(tree, node, s.x[s.xOff + f], s.float32);
+  const hot = yes ? tree.yes[node] : tree.no[node];
+  const cold = yes ? tree.no[node] : tree.yes[node];
+  const total = tree.cover[tree.yes[node]] + tree.cover[tree.no[node]];
+  let iz = 1;
+  let io = 1;
+  let l = len + 1;
+  for (let k = 1; k <= len; k++) {
+    if (path.d[at + k] === f) {
+      iz = path.z[at + k];
+      io = path.o[at + k];
+      unwind(path, at, len, k);
+      l--;
+      break;
     }
-    const hotFrac = total > 0 ? tree.cover[hot] / total : 0.5;
-    const coldFrac = total > 0 ? tree.cover[cold] / total : 0.5;
-    recurse(hot, at, l, iz * hotFrac, io, f);
-    if (coldFrac > 0) recurse(cold, at, l, iz * coldFrac, 0, f);
-  };
-  recurse(root, 0, 0, 1, 1, -1);
+  }
+  const hotFrac = total > 0 ? tree.cover[hot] / total : 0.5;
+  const coldFrac = total > 0 ? tree.cover[cold] / total : 0.5;
+  recurse(s, hot, at, l, iz * hotFrac, io, f);
+  if (coldFrac > 0) recurse(s, cold, at, l, iz * coldFrac, 0, f);
 }
 
 /** Cover-weighted expected leaf value of a tree (same fractions as the attribution). */
@@ -166,9 +168,13 @@ export function treeShap(ens: TreeEnsemble, x: Float64Array, n: number, d: numbe
     w: new Float64Array(size),
   };
   const roots = ens.trees.map(rootOf);
+  const walk: Walk = { tree: ens.trees[0], x, xOff: 0, float32: ens.float32, targets, phi, phiOff: 0, path };
   for (let r = 0; r < n; r++) {
+    walk.xOff = r * d;
+    walk.phiOff = r * d * targets;
     for (let t = 0; t < ens.trees.length; t++) {
-      treeShapRow(ens.trees[t], roots[t], x, r * d, ens.float32, targets, phi, r * d * targets, path);
+      walk.tree = ens.trees[t];
+      recurse(walk, roots[t], 0, 0, 1, 1, -1);
     }
   }
   return { phi, expectedValue: expectedValue(ens), fx: predictEnsemble(ens, x, n, d), features: d, targets };

@@ -87,7 +87,8 @@ describe('KernelSHAP', () => {
     const bg = rowsOf(all, 0, 20, width);
     const explained = rowsOf(all, 20, 23, width);
     const groups = [[0, 1], [2], [3], [4], [5, 6], [7], [8], [9], [10], [11]];
-    const r = await kernelShap(f, explained, { groups, background: bg, outputs: 1 });
+    // Small batches: coalitions split into 5 chunks, buffers reused across rows.
+    const r = await kernelShap(f, explained, { groups, background: bg, outputs: 1, batchRows: 5000 });
     expect(r.exact).toBe(true);
     for (let i = 0; i < explained.n; i++) {
       const v = await bruteValue(f, groups, explained.x.subarray(i * width, (i + 1) * width), bg, 1);
