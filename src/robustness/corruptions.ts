@@ -16,17 +16,20 @@ import type { Rng } from '../util/random.js';
 export type Shape = readonly [channels: number, height: number, width: number];
 export type CorruptionGroup = 'General' | 'Blur' | 'Digital' | 'Environment';
 
+export type CorruptionValue = number | string | readonly (number | string)[];
+
 export interface Corruption {
   /** AI Verify's corruption_function name. */
   name: string;
   group: CorruptionGroup;
   /** Parameter name and value at severities 1..5, as reported (AI Verify's `parameter` field). */
   parameter: string;
-  values: readonly (number | string | readonly (number | string)[])[];
+  values: readonly CorruptionValue[];
   random: boolean;
   /** What it does, and where the values come from. */
   definition: string;
-  apply(img: Float64Array, shape: Shape, severity: number, rng: Rng): Float64Array;
+  /** Applies the corruption with `value` = values[severity − 1] (unclipped, unquantised). */
+  apply(img: Float64Array, shape: Shape, value: CorruptionValue, rng: Rng): Float64Array;
 }
 
 const clip01 = (v: number) => (v < 0 ? 0 : Math.min(v, 1));
@@ -44,7 +47,7 @@ export function corrupt(c: Corruption, img: Float64Array, shape: Shape, severity
   if (!Number.isInteger(severity) || severity < 1 || severity > c.values.length) {
     throw new Error(`${c.name}: severity must be 0..${c.values.length}, got ${severity}`);
   }
-  return quantize(c.apply(img, shape, severity, rng));
+  return quantize(c.apply(img, shape, c.values[severity - 1], rng));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -431,8 +434,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'x + N(0, σ²) per value, clipped (ImageNet-C gaussian_noise, its σ values). Draws: one rng.normal() per value, planar order.',
-    apply: (img, _s, sev, rng) => {
-      const sigma = [0.08, 0.12, 0.18, 0.26, 0.38][sev - 1];
+    apply: (img, _s, v, rng) => {
+      const sigma = v as number;
       return perElement(img, (v) => v + sigma * rng.normal());
     },
   },
@@ -444,8 +447,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'Poisson(x·c)/c per value (ImageNet-C shot_noise, its c values; fewer photons = more noise). Draws: Knuth, uniforms in planar order.',
-    apply: (img, _s, sev, rng) => {
-      const c = [60, 25, 12, 5, 3][sev - 1];
+    apply: (img, _s, v, rng) => {
+      const c = v as number;
       return perElement(img, (v) => poisson(rng, v * c) / c);
     },
   },
@@ -457,8 +460,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'each value becomes 0 with probability a/2 and 1 with probability a/2 (ImageNet-C impulse_noise, its amounts). Draws: one uniform per value.',
-    apply: (img, _s, sev, rng) => {
-      const a = [0.03, 0.06, 0.09, 0.17, 0.27][sev - 1];
+    apply: (img, _s, v, rng) => {
+      const a = v as number;
       return perElement(img, (v) => {
         const u = rng.next();
         return u < a / 2 ? 0 : u < a ? 1 : v;
@@ -473,7 +476,7 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: false,
     definition:
       'Gaussian filter, σ in pixels, truncated at 4σ, edge-repeat borders (ImageNet-C gaussian_blur; CIFAR-10-C σ values for small images).',
-    apply: (img, shape, sev) => gaussianBlur(img, shape, [0.4, 0.6, 0.7, 0.8, 1][sev - 1]),
+    apply: (img, shape, v) => gaussianBlur(img, shape, v as number),
   },
   {
     name: 'Glass_Blur',
@@ -489,16 +492,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'Gaussian blur σ, then `iterations` passes swapping each pixel (rows H−1−δ..δ, columns W−1−δ..δ, descending) with one at offset (dy, dx) ∈ [−δ, δ]² (draws: dx then dy, rng.int(2δ+1) − δ), then blur again (ImageNet-C glass_blur with CIFAR-10-C values; the offset range is symmetric, where ImageNet-C’s randint excludes +δ).',
-    apply: (img, shape, sev, rng) => {
-      const [sigma, md, iters] = (
-        [
-          [0.05, 1, 1],
-          [0.25, 1, 1],
-          [0.4, 1, 1],
-          [0.25, 1, 2],
-          [0.4, 1, 2],
-        ] as const
-      )[sev - 1];
+    apply: (img, shape, v, rng) => {
+      const [sigma, md, iters] = v as readonly number[];
       const [C, H, W] = shape;
       const x = gaussianBlur(img, shape, sigma);
       for (let it = 0; it < iters; it++) {
@@ -533,16 +528,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: false,
     definition:
       'correlation with a disk of radius r (x²+y² ≤ r², normalised), anti-aliased by a 3-tap Gaussian of σ alias_blur, mirror borders (ImageNet-C defocus_blur; CIFAR-10-C values; kernel cropped to its support).',
-    apply: (img, shape, sev) => {
-      const [r, alias] = (
-        [
-          [0.3, 0.4],
-          [0.4, 0.5],
-          [0.5, 0.6],
-          [1, 0.2],
-          [1.5, 0.1],
-        ] as const
-      )[sev - 1];
+    apply: (img, shape, v) => {
+      const [r, alias] = v as readonly number[];
       const R = Math.ceil(r) + 1;
       const side = 2 * R + 1;
       const disk = new Float64Array(side * side);
@@ -578,10 +565,16 @@ export const CORRUPTIONS: readonly Corruption[] = [
       ],
       random: false,
       definition: `${dir.toLowerCase()} smear: out = Σ_{i=0..r} w_i · x shifted by i px ${dir === 'Horizontal' ? 'to the right' : 'downwards'}, w_i ∝ e^(−i²/2σ²), edge-repeat borders (ImageNet-C motion_blur's one-sided Gaussian line kernel at a fixed angle; radius and σ in pixels for small images).`,
-      apply: (img, shape, sev) => {
-        const sigma = [0.5, 0.75, 1, 1.5, 2][sev - 1];
-        const w = motionKernel(3, sigma);
-        return correlate1d(img, shape, w, 3, dir === 'Horizontal' ? 'x' : 'y', 'nearest');
+      apply: (img, shape, v) => {
+        const [radius, sigma] = v as readonly number[];
+        return correlate1d(
+          img,
+          shape,
+          motionKernel(radius, sigma),
+          radius,
+          dir === 'Horizontal' ? 'x' : 'y',
+          'nearest',
+        );
       },
     }),
   ),
@@ -593,8 +586,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: false,
     definition:
       'mean of the image and its zooms about the centre by 1.02, 1.04, … up to the factor (bilinear, edge-repeat) (ImageNet-C zoom_blur; steps of 0.02 instead of 0.01 and a larger range, so an 8 px image moves by whole pixels).',
-    apply: (img, shape, sev) => {
-      const maxZ = [1.1, 1.2, 1.3, 1.4, 1.5][sev - 1];
+    apply: (img, shape, v) => {
+      const maxZ = v as number;
       const [C, H, W] = shape;
       const out = img.slice();
       const steps = Math.round((maxZ - 1) / 0.02);
@@ -621,8 +614,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
       values: [0.1, 0.2, 0.3, 0.4, 0.5],
       random: false,
       definition: `HSV value ${dir === 'Up' ? '+' : '−'} c, clipped (ImageNet-C brightness, its c values; "down" mirrors it). Greyscale: the grey value.`,
-      apply: (img, shape, sev) => {
-        const c = [0.1, 0.2, 0.3, 0.4, 0.5][sev - 1] * (dir === 'Up' ? 1 : -1);
+      apply: (img, shape, v) => {
+        const c = (v as number) * (dir === 'Up' ? 1 : -1);
         return mapHsv(img, shape, ([h, s, v]) => [h, s, clip01(v + c)]);
       },
     }),
@@ -635,8 +628,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
       values: dir === 'Down' ? [0.4, 0.3, 0.2, 0.1, 0.05] : [1.5, 2, 3, 4, 6],
       random: false,
       definition: `(x − m)·c + m with m the channel mean (ImageNet-C contrast; ${dir === 'Down' ? 'its c values' : 'c > 1 for “up”, our values'}).`,
-      apply: (img, shape, sev) => {
-        const c = (dir === 'Down' ? [0.4, 0.3, 0.2, 0.1, 0.05] : [1.5, 2, 3, 4, 6])[sev - 1];
+      apply: (img, shape, v) => {
+        const c = v as number;
         const [C, H, W] = shape;
         const hw = H * W;
         const out = new Float64Array(img.length);
@@ -673,24 +666,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
             ],
       random: false,
       definition: `HSV saturation s·a + b, clipped (ImageNet-C saturate; ${dir === 'Up' ? 'its last three values, two milder ones added' : 'a < 1 for “down”, our values'}). Greyscale images have no saturation: unchanged.`,
-      apply: (img, shape, sev) => {
-        const [a, b] = (
-          dir === 'Up'
-            ? [
-                [1.5, 0],
-                [2, 0],
-                [5, 0],
-                [5, 0.1],
-                [20, 0.2],
-              ]
-            : [
-                [0.8, 0],
-                [0.6, 0],
-                [0.4, 0],
-                [0.2, 0],
-                [0, 0],
-              ]
-        )[sev - 1];
+      apply: (img, shape, v) => {
+        const [a, b] = v as readonly number[];
         if (shape[0] === 1) return img.slice();
         return mapHsv(img, shape, ([h, s, v]) => [h, clip01(s * a + b), v]);
       },
@@ -704,8 +681,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'each corner of the pixel-centre grid (TL, TR, BR, BL) moves by N(0, σ²)·(W−1, H−1) (draws: dx then dy per corner); output pixel p samples the input at H(p), H the homography from the corners to the moved corners; bilinear, 0 outside (albumentations Perspective, which AI Verify uses; no ImageNet-C counterpart).',
-    apply: (img, shape, sev, rng) => {
-      const sigma = [0.03, 0.06, 0.09, 0.12, 0.15][sev - 1];
+    apply: (img, shape, v, rng) => {
+      const sigma = v as number;
       const [C, H, W] = shape;
       const corners = [
         [0, 0],
@@ -739,7 +716,7 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: false,
     definition:
       'baseline JPEG round trip at quality q: 8×8 DCT, IJG-scaled Annex K tables, rounding, inverse DCT (ImageNet-C jpeg_compression, its q values; RGB via YCbCr without chroma subsampling).',
-    apply: (img, shape, sev) => jpegRoundTrip(img, shape, [25, 18, 15, 10, 7][sev - 1]),
+    apply: (img, shape, v) => jpegRoundTrip(img, shape, v as number),
   },
   {
     name: 'Snow',
@@ -755,16 +732,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'flakes = N(loc, scale²) per pixel (draws in row-major order), zero below threshold, smeared downwards by the motion kernel (radius 2, σ); x ← mix·x + (1−mix)·max(x, 1.5·grey(x) + 0.5); x + flakes + flakes rotated 180° (ImageNet-C snow with CIFAR-10-C loc/scale/threshold/mix; no zoom of the flake layer, and a vertical motion kernel in pixels for small images).',
-    apply: (img, shape, sev, rng) => {
-      const [loc, scale, thr, sigma, mix] = (
-        [
-          [0.1, 0.2, 0.6, 0.5, 0.95],
-          [0.1, 0.2, 0.5, 0.5, 0.9],
-          [0.15, 0.3, 0.55, 0.75, 0.9],
-          [0.25, 0.3, 0.6, 1, 0.85],
-          [0.3, 0.3, 0.65, 1.25, 0.8],
-        ] as const
-      )[sev - 1];
+    apply: (img, shape, v, rng) => {
+      const [loc, scale, thr, sigma, mix] = v as readonly number[];
       const [C, H, W] = shape;
       const hw = H * W;
       const flakes = new Float64Array(hw);
@@ -799,16 +768,8 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'x + c·plasma (diamond–square fractal of the next power-of-two size, top-left crop), then ·max(x)/(max(x) + c) (ImageNet-C fog with CIFAR-10-C values).',
-    apply: (img, shape, sev, rng) => {
-      const [c, decay] = (
-        [
-          [0.2, 3],
-          [0.5, 3],
-          [0.75, 2.5],
-          [1, 2],
-          [1.5, 1.75],
-        ] as const
-      )[sev - 1];
+    apply: (img, shape, v, rng) => {
+      const [c, decay] = v as readonly number[];
       const [C, H, W] = shape;
       let size = 2;
       while (size < Math.max(H, W)) size *= 2;
@@ -841,18 +802,10 @@ export const CORRUPTIONS: readonly Corruption[] = [
     random: true,
     definition:
       'image dimmed by `dim`; round(density·H·W) drops, each at (rng.int(H), rng.int(W)) drawing a vertical streak of `length` px downwards at grey 200/255 (max with the pixel) (after albumentations RandomRain, which AI Verify uses; no ImageNet-C counterpart).',
-    apply: (img, shape, sev, rng) => {
-      const [density, length, dim] = (
-        [
-          [0.03, 1, 0.9],
-          [0.06, 2, 0.85],
-          [0.1, 2, 0.8],
-          [0.15, 3, 0.75],
-          [0.2, 4, 0.7],
-        ] as const
-      )[sev - 1];
+    apply: (img, shape, v, rng) => {
+      const [, density, length, dim] = v as readonly [string, number, number, number];
       const [C, H, W] = shape;
-      const out = img.map((v) => v * dim);
+      const out = img.map((p) => p * dim);
       const drops = Math.round(density * H * W);
       for (let k = 0; k < drops; k++) {
         const y0 = rng.int(H);
@@ -871,4 +824,10 @@ export const CORRUPTIONS: readonly Corruption[] = [
 
 export function getCorruption(name: string): Corruption | undefined {
   return CORRUPTIONS.find((c) => c.name === name);
+}
+
+/** One row of the severity table in src/robustness/README.md (a test keeps the two in step). */
+export function severityTableRow(c: Corruption): string {
+  const v = (x: Corruption['values'][number]) => (Array.isArray(x) ? `(${x.join(', ')})` : String(x));
+  return `| ${c.name} | ${c.group} | ${c.parameter.replaceAll(',', ', ')} | ${c.values.map(v).join(' | ')} |`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../../src/data/images.js';
-import { CORRUPTIONS, corrupt, getCorruption, type Shape } from '../../src/robustness/corruptions.js';
+import { CORRUPTIONS, corrupt, getCorruption, type Shape, severityTableRow } from '../../src/robustness/corruptions.js';
 import { createRng } from '../../src/util/random.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -43,6 +43,11 @@ describe('image corruptions match the numpy/scipy/Pillow reference', () => {
       }
     });
   }
+
+  it('the severity table in src/robustness/README.md is the one the code uses', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'src/robustness/README.md'), 'utf8');
+    for (const c of CORRUPTIONS) expect(readme).toContain(severityTableRow(c));
+  });
 
   it('severity 0 leaves the image unchanged; outputs are valid 8-bit images; same seed, same output', () => {
     const img = image('rgb');
