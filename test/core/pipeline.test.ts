@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assess } from '../../src/api.js';
 import { planFromObject } from '../../src/config/load.js';
 import type { PlanInput } from '../../src/config/schema.js';
+import { startModelServer } from '../models/http-server.js';
 import { sharedPath } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -102,5 +103,52 @@ describe('pipeline on the fixture models', () => {
     expect(o.results.tests[0].metrics.accuracy).toBeCloseTo(0.96, 12);
     expect(o.results.inputs.find((i) => i.role === 'images')?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(o.exitCode).toBe(0);
+  });
+
+  it('a model behind HTTP gives the same results as the same model run locally, and hides its secret', async () => {
+    const dir = sharedPath('fixtures', 'german_credit');
+    const server = await startModelServer(dir);
+    process.env.ASSAY_TEST_SECRET = 'sekret-123';
+    try {
+      const common = {
+        task: 'binary-classification' as const,
+        data: { path: 'german_credit.csv', id: 'row_id', filter: { column: 'split', in: ['test'] } },
+        target: 'class',
+        classes: ['bad', 'good'],
+        positiveLabel: 'good',
+        sensitive: ['sex'],
+        tests: [{ id: 'performance.classification' }, { id: 'fairness.classification' }],
+      };
+      const local = await run(
+        'gc-local',
+        {
+          ...common,
+          model: { type: 'onnx', path: 'german_credit_mlp.onnx', preprocessing: 'german_credit_mlp.json', output: { probabilities: 'probabilities', positiveIndex: 1 } },
+        },
+        dir,
+      );
+      const remote = await run(
+        'gc-http',
+        {
+          ...common,
+          model: {
+            type: 'http',
+            url: server.url('/predict'),
+            preprocessing: 'german_credit_mlp.json',
+            classes: ['bad', 'good'],
+            auth: { env: 'ASSAY_TEST_SECRET' },
+            response: { labels: 'predictions', probabilities: 'probabilities' },
+            batchSize: 64,
+          },
+        },
+        dir,
+      );
+      expect(remote.results.tests.map((t) => t.metrics)).toEqual(local.results.tests.map((t) => t.metrics));
+      expect(server.stats.authHeaders[0]).toBe('Bearer sekret-123');
+      expect(JSON.stringify(remote.results)).not.toContain('sekret-123');
+    } finally {
+      delete process.env.ASSAY_TEST_SECRET;
+      await server.close();
+    }
   });
 });
