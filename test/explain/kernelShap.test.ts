@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kmeansBackground } from '../../src/explain/background.js';
 import { exactDesign, kernelShap, sampledDesign } from '../../src/explain/kernelShap.js';
 import type { BatchPredictor, Matrix } from '../../src/explain/predictor.js';
 import { createRng } from '../../src/util/random.js';
@@ -158,6 +159,24 @@ describe('KernelSHAP', () => {
       }
     }
     expect(maxErr).toBeLessThan(0.05);
+  });
+
+  it('k-means background: real rows (categories stay valid), weights = cluster sizes, seeded', () => {
+    const features = [
+      { kind: 'numeric' as const, name: 'x0' },
+      { kind: 'numeric' as const, name: 'x1' },
+      { kind: 'categorical' as const, name: 'x2', categories: [0, 1, 2, 3, 4] },
+      { kind: 'numeric' as const, name: 'x3' },
+    ];
+    const a = kmeansBackground({ n: X.length / d, d, x: X }, features, 12, createRng(8));
+    const b = kmeansBackground({ n: X.length / d, d, x: X }, features, 12, createRng(8));
+    expect(Array.from(a.background.x)).toEqual(Array.from(b.background.x));
+    expect(a.background.n).toBeLessThanOrEqual(12);
+    expect(a.weights.reduce((s, w) => s + w, 0)).toBe(X.length / d);
+    for (let i = 0; i < a.background.n; i++) {
+      const row = Array.from(a.background.x.subarray(i * d, (i + 1) * d));
+      expect(data.X.some((r) => r.every((v, j) => v === row[j]))).toBe(true);
+    }
   });
 
   it('designs: exact has every proper coalition; sampled keeps the budget and the kernel mass', () => {

@@ -101,6 +101,44 @@ describe('explain tests in the pipeline (German credit MLP, 300 test rows, 20 at
   });
 });
 
+describe('explain tests in the pipeline (diabetes MLP regression, 10 features: exact KernelSHAP)', () => {
+  it('runs exact KernelSHAP, permutation importance (rmse), PDP and ALE on the regression output', async () => {
+    const loaded = planFromObject(
+      {
+        task: 'regression',
+        data: { path: 'diabetes.csv', filter: { column: 'split', in: ['test'] } },
+        target: 'target',
+        model: {
+          type: 'onnx',
+          path: 'diabetes_mlp.onnx',
+          preprocessing: 'diabetes_mlp.json',
+          output: { prediction: 'prediction' },
+        },
+        tests: [
+          { id: 'explain.kernel_shap', params: { rows: 4, background: 15 } },
+          { id: 'explain.permutation_importance', params: { repeats: 2 } },
+          { id: 'explain.partial_dependence', params: { features: ['bmi', 'sex'] } },
+          { id: 'explain.ale', params: { features: ['bmi'] } },
+        ],
+      },
+      sharedPath('fixtures', 'diabetes'),
+    );
+    const out = await assess(loaded, { write: false, outDir: mkdtempSync(path.join(os.tmpdir(), 'assay-diab-')) });
+    const [shap, perm, pdp, ale] = out.results.tests;
+    for (const t of out.results.tests) expect(t.status, `${t.id}: ${JSON.stringify(t.error)}`).toBe('passed');
+    expect(shap.metrics.players).toBe(10);
+    expect(shap.metrics.coalitions).toBe(2 ** 10 - 2);
+    expect(shap.metrics.convergence_std_err_max).toBe(0);
+    expect(shap.metrics.additivity_error_max as number).toBeLessThan(1e-9);
+    expect((shap.results as { method: string }).method).toBe('exact');
+    expect((perm.results as { score: string }).score).toBe('rmse');
+    expect(perm.metrics['importance.bmi'] as number).toBeGreaterThan(0);
+    const grid = (pdp.results as { features: { grid: number[] }[] }).features[1].grid;
+    expect(grid).toEqual([1, 2]); // sex: two unique values
+    for (const t of [shap, pdp, ale]) validateAiVerify(t);
+  });
+});
+
 describe('explain.tree_shap in the pipeline (random-forest ONNX fixture)', () => {
   it('reads the trees from the model file, is additive and matches onnxruntime', async () => {
     const t = readJson<{ rf_classifier: { X: number[][]; sklearn_proba: number[][] } }>('trees.json');

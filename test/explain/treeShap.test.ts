@@ -7,6 +7,7 @@ import {
   rootOf,
   type Tree,
   type TreeEnsemble,
+  withCoversFromData,
 } from '../../src/explain/treeEnsemble.js';
 import { treeShap } from '../../src/explain/treeShap.js';
 import { createRng, type Rng } from '../../src/util/random.js';
@@ -130,6 +131,9 @@ describe('TreeSHAP (path-dependent, exact)', () => {
     );
     const ens = ensemble([tree], 1, 2);
     const r = treeShap(ens, flat(c.X), 4, 2);
+    // Without hit rates in a file, covers are counted from data: the four training rows give the same covers.
+    const counted = withCoversFromData({ ...ens, trees: [{ ...tree, cover: new Float64Array(7) }] }, flat(c.X), 4, 2);
+    expect(Array.from(counted.trees[0].cover)).toEqual(Array.from(tree.cover));
     expect(r.expectedValue[0]).toBeCloseTo(c.expected_value, 12);
     for (let i = 0; i < 4; i++) {
       expect(r.phi[i * 2]).toBeCloseTo(c.expected_treeshap_exact[i][0], 12);
