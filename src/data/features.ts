@@ -102,7 +102,12 @@ async function streamChunks(
       copyVector(chunk, d, n, ids);
     }
     next = result.fetchChunk(); // DuckDB computes the next chunk while the caller works on this one
-    await onChunk(cols, ids, n);
+    try {
+      await onChunk(cols, ids, n);
+    } catch (e) {
+      next.catch(() => {}); // the prefetch is abandoned; its outcome no longer matters
+      throw e;
+    }
   }
 }
 
