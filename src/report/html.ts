@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { loadCatalog } from '../frameworks/catalog.js';
 import type { Results, TestResult } from '../results/schema.js';
 import { renderChart } from './charts.js';
 import { escapeHtml as h, fmtNumber, fmtValue, STATUS_WORD } from './format.js';
@@ -262,7 +263,21 @@ async function testSection(
   return out.join('\n');
 }
 
+/** AI Verify's own words for each process check (the catalog), for answers that do not carry them. */
+function processTitles(): Map<string, string> {
+  try {
+    return new Map(
+      loadCatalog('aiverify')
+        .controls.filter((k) => k.kind === 'process')
+        .map((k) => [k.id, k.title]),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
 function processSection(views: ProcessCheckView[]): string {
+  const titles = processTitles();
   if (views.length === 0)
     return '<section id="process-checks" aria-labelledby="pc-h"><h2 id="pc-h">Process checks</h2><p>No process-check answers in these results.</p></section>';
   const counts: Record<string, number> = {};
@@ -281,7 +296,7 @@ function processSection(views: ProcessCheckView[]): string {
           ['check', 'process', 'answer', 'elaboration', 'evidence'],
           answered.map((v) => [
             h(v.pid),
-            h(v.process ?? ''),
+            h(v.process ?? titles.get(v.pid) ?? ''),
             badge(v.answer),
             h(v.elaboration ?? ''),
             v.evidence

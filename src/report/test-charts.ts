@@ -469,7 +469,7 @@ function detect(
         .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
         .slice(0, 25);
       found.importance.push({
-        title: `${humanize(path.filter((p) => !/^\d+$/.test(p)).slice(-1)[0] ?? 'importance')} (${humanize(vk)})`,
+        title: `Feature importance (${humanize(vk)}${path.length ? `, ${humanize(path.filter((p) => !/^\d+$/.test(p)).join(' / '))}` : ''})`,
         items,
       });
     }
