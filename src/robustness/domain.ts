@@ -18,6 +18,10 @@ export interface Domain {
   discrete: Uint8Array;
   /** Raw indexes of the features that may move, in order; their count is the attack's dimension m. */
   mutable: Int32Array;
+  /** Raw indexes of the features that never move (the complement of `mutable`). */
+  fixed: Int32Array;
+  /** True when every feature is mutable, continuous and bounded by [0, 1] (images): z is the raw row itself. */
+  unitBox: boolean;
   /** Feature names (raw order), for reports. */
   names: string[];
 }
@@ -32,6 +36,8 @@ export function imageDomain(d: number): Domain {
     hi: new Float64Array(d).fill(1),
     discrete: new Uint8Array(d),
     mutable,
+    fixed: new Int32Array(0),
+    unitBox: true,
     names: Array.from({ length: d }, (_, i) => `pixel_${i}`),
   };
 }
@@ -62,7 +68,17 @@ export function tabularDomain(features: FeatureInfo[], dataMin: ArrayLike<number
     }
     if (!f.immutable && hi[k] > lo[k]) mutable.push(k);
   });
-  return { d, lo, hi, discrete, mutable: Int32Array.from(mutable), names: features.map((f) => f.name) };
+  const fixed = features.map((_, k) => k).filter((k) => !mutable.includes(k));
+  return {
+    d,
+    lo,
+    hi,
+    discrete,
+    mutable: Int32Array.from(mutable),
+    fixed: Int32Array.from(fixed),
+    unitBox: false,
+    names: features.map((f) => f.name),
+  };
 }
 
 /** Widens numeric bounds so they hold every given row (config bounds narrower than the data would move x itself). */
@@ -76,7 +92,7 @@ export function widenToRows(domain: Domain, x: Float64Array, n: number): Domain 
       if (v > hi[k]) hi[k] = v;
     }
   }
-  return { ...domain, lo, hi };
+  return { ...domain, lo, hi, unitBox: false };
 }
 
 /** Normalised mutable coordinates of raw row `row` of x (length m). */
@@ -101,8 +117,8 @@ export function projectRow(
   out: Float64Array,
   outOffset: number,
 ): void {
-  const { mutable, lo, hi, discrete, d } = domain;
-  for (let k = 0; k < d; k++) out[outOffset + k] = x0[x0Offset + k];
+  const { mutable, fixed, lo, hi, discrete } = domain;
+  for (let i = 0; i < fixed.length; i++) out[outOffset + fixed[i]] = x0[x0Offset + fixed[i]];
   for (let j = 0; j < mutable.length; j++) {
     const k = mutable[j];
     const u = z[zOffset + j];

@@ -123,11 +123,14 @@ export async function hopSkipJump(
   /** Labels the projections of k points (rows of pts, length m each, owned by samples `owner`); true = adversarial. */
   let rawBuf = new Float64Array(0);
   const evaluate = async (pts: Float64Array, owner: Int32Array, k: number): Promise<Uint8Array> => {
-    if (rawBuf.length < k * d) rawBuf = new Float64Array(k * d);
-    const raw = rawBuf.subarray(0, k * d);
-    for (let i = 0; i < k; i++) {
-      projectRow(domain, pts, i * m, x, owner[i] * d, raw, i * d);
-      queries[owner[i]]++;
+    for (let i = 0; i < k; i++) queries[owner[i]]++;
+    let raw: Float64Array;
+    if (domain.unitBox) {
+      raw = pts.subarray(0, k * d); // every point the attack makes is already inside [0, 1]^d
+    } else {
+      if (rawBuf.length < k * d) rawBuf = new Float64Array(k * d);
+      raw = rawBuf.subarray(0, k * d);
+      for (let i = 0; i < k; i++) projectRow(domain, pts, i * m, x, owner[i] * d, raw, i * d);
     }
     totalQueries += k;
     const labels = await predictLabels(predict, raw, k, d, o.maxBatch);
