@@ -15,7 +15,7 @@ import { FMTC_CONVENTION, FMTC_META, fmtcOutput } from './aiverify-fmtc.js';
 import { classKey, computeFairness } from './fairness-core.js';
 import { buildGroups, type Group, mergeConfusion } from './groups.js';
 import { RATE_NAMES } from './rates.js';
-import { binaryScoreCells, multiclassScoreCells, rankStats, scoreCoverage } from './scores.js';
+import { rankCurves, scoreCoverage } from './scores.js';
 import type { Maybe } from './values.js';
 
 export const FairnessClassificationParams = z
@@ -140,14 +140,9 @@ export async function fairnessClassification(
     const cover = await scoreCoverage(ctx.db, cols);
     if (cover.missing === 0) {
       const s = sensitiveColumns(m);
-      const part = binary ? s : [...s, 'cls'];
-      const cellsSql = binary ? binaryScoreCells(s) : multiclassScoreCells(s, k);
-      const overall = await rankStats(
-        ctx.db,
-        binary ? binaryScoreCells([]) : multiclassScoreCells([], k),
-        binary ? [] : ['cls'],
-      );
-      for (const r of await rankStats(ctx.db, cellsSql, part)) {
+      const classes = binary ? null : k;
+      const overall = (await rankCurves(ctx.db, { groups: [], classes, rocPoints: 0 })).stats;
+      for (const r of (await rankCurves(ctx.db, { groups: s, classes, rocPoints: 0 })).stats) {
         const cls = binary ? 1 : Number(r.key[m]);
         aucByGroup.set(`${cls}|${groupId(r.key.slice(0, m) as (string | null)[])}`, r.auc);
       }
@@ -157,7 +152,7 @@ export async function fairnessClassification(
           label: g.label,
           value: aucByGroup.get(`${cls}|${groupId(g.key)}`) ?? { value: null, reason: 'group has no rows' },
         }));
-        const all = overall.find((r) => (binary ? true : Number(r.key[0]) === cls));
+        const all = overall.find((r) => binary || Number(r.key[0]) === cls);
         const d = betweenGroups(
           values.filter((_, i) => !(params.excludeSmallGroups && groups[i].small)),
           all?.auc ?? { value: null, reason: 'no rows' },

@@ -10,12 +10,9 @@ import { scoredShape } from './context.js';
 import { buildGroups, mergeConfusion } from './groups.js';
 import {
   binaryProbabilityLosses,
-  binaryScoreCells,
   calibration,
   multiclassProbabilityLosses,
-  multiclassScoreCells,
-  rankStats,
-  rocCurve,
+  rankCurves,
   scoreCoverage,
 } from './scores.js';
 import { defined, type Maybe, MetricSink, undefinedBecause } from './values.js';
@@ -72,8 +69,8 @@ export async function performanceClassification(
       for (const name of scoreMetrics)
         sink.put(name, undefinedBecause(`${cover.missing} of ${cover.rows} rows have no score`));
     } else {
-      const cellsSql = binary ? binaryScoreCells([]) : multiclassScoreCells([], k);
-      const ranks = await rankStats(ctx.db, cellsSql, binary ? [] : ['cls']);
+      const curves = await rankCurves(ctx.db, { groups: [], classes: binary ? null : k, rocPoints: params.rocPoints });
+      const ranks = curves.stats;
       let auc: Maybe;
       let ap: Maybe;
       if (binary) {
@@ -83,7 +80,10 @@ export async function performanceClassification(
         // One-vs-rest, unweighted mean over classes (sklearn roc_auc_score multi_class="ovr", average="macro").
         const macro = (pick: (r: (typeof ranks)[number]) => Maybe, what: string): Maybe => {
           const bad = ranks.find((r) => pick(r).value === null);
-          if (bad) return undefinedBecause(`${what} of class ${ctx.classes[Number(bad.key[0])]}: ${pick(bad).reason}`);
+          if (bad)
+            return undefinedBecause(
+              `${what} of class ${ctx.classes[Number(bad.key[bad.key.length - 1])]}: ${pick(bad).reason}`,
+            );
           if (ranks.length < k) return undefinedBecause('some classes have no rows');
           return defined(ranks.reduce((s, r) => s + (pick(r).value as number), 0) / ranks.length);
         };
@@ -113,18 +113,6 @@ export async function performanceClassification(
                 params.calibrationBins,
               );
       if (cal) sink.put('expected_calibration_error', cal.ece);
-      const curves = binary
-        ? [{ class: ctx.classes[1], points: await rocCurve(ctx.db, binaryScoreCells([]), params.rocPoints) }]
-        : await Promise.all(
-            ctx.classes.map(async (label, i) => ({
-              class: label,
-              points: await rocCurve(
-                ctx.db,
-                `SELECT s, pw, nw FROM (${multiclassScoreCells([], k)}) WHERE cls = ${i}`,
-                params.rocPoints,
-              ),
-            })),
-          );
       scores = {
         perClass: binary
           ? null
@@ -133,7 +121,7 @@ export async function performanceClassification(
               rocAuc: v(r.auc),
               averagePrecision: v(r.averagePrecision),
             })),
-        rocCurves: curves,
+        rocCurves: curves.roc.map((points, i) => ({ class: ctx.classes[binary ? 1 : i], points })),
         calibration: cal
           ? {
               kind: binary ? 'positive-class score' : 'top-label confidence',

@@ -11,25 +11,6 @@ import { defined, divide, type Maybe, undefinedBecause } from './values.js';
 /** sklearn ≤ 1.2 log_loss clipping (eps = 1e-15), then rows renormalised to sum 1. */
 export const LOG_LOSS_EPS = 1e-15;
 
-const partSql = (part: string[]) => ({
-  by: part.length ? `PARTITION BY ${part.join(', ')}` : '',
-  group: part.length ? `GROUP BY ${part.join(', ')}` : '',
-  sel: part.length ? `${part.join(', ')}, ` : '',
-});
-
-/** SQL of the score-cell relation for the binary positive class (class index 1). */
-export function binaryScoreCells(part: string[]): string {
-  const p = partSql(part);
-  return `SELECT ${p.sel}y_score AS s, sum(CASE WHEN y_true = 1 THEN w ELSE 0 END)::DOUBLE AS pw, sum(CASE WHEN y_true = 1 THEN 0 ELSE w END)::DOUBLE AS nw FROM scored WHERE y_score IS NOT NULL GROUP BY ${p.sel}y_score`;
-}
-
-/** One-vs-rest score cells for every class: partition column `cls` holds the class index. */
-export function multiclassScoreCells(part: string[], k: number): string {
-  const p = partSql(part);
-  const probs = Array.from({ length: k }, (_, i) => `p_${i}`).join(', ');
-  return `SELECT ${p.sel}cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END)::DOUBLE AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END)::DOUBLE AS nw FROM (SELECT ${p.sel}y_true, w, (replace(name, 'p_', ''))::INTEGER AS cls, s FROM (UNPIVOT (SELECT ${p.sel}y_true, w, ${probs} FROM scored) ON ${probs} INTO NAME name VALUE s)) GROUP BY ${p.sel}cls, s`;
-}
-
 export interface RankStats {
   key: (string | number | null)[];
   auc: Maybe;
@@ -38,59 +19,143 @@ export interface RankStats {
   negatives: number;
 }
 
-/** ROC AUC and average precision per partition, from a score-cell relation. */
-export async function rankStats(db: DataSession, cellsSql: string, part: string[]): Promise<RankStats[]> {
-  const p = partSql(part);
-  const rows = await db.rows(`WITH cells AS (${cellsSql}), c AS (
-      SELECT ${p.sel}s, pw, nw,
-        coalesce(sum(nw) OVER (${p.by} ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS nbelow,
-        sum(pw) OVER (${p.by} ORDER BY s DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ctp,
-        sum(nw) OVER (${p.by} ORDER BY s DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cfp
-      FROM cells)
-    SELECT ${p.sel}sum(pw * (nbelow + 0.5 * nw))::DOUBLE, sum(pw)::DOUBLE, sum(nw)::DOUBLE,
-      sum(CASE WHEN pw > 0 THEN pw * ctp / (ctp + cfp) ELSE 0 END)::DOUBLE
-    FROM c ${p.group} ${part.length ? `ORDER BY ${part.join(', ')}` : ''}`);
-  return rows.map((r) => {
-    const m = part.length;
-    const num = Number(r[m]);
-    const pos = Number(r[m + 1]);
-    const neg = Number(r[m + 2]);
-    const ap = Number(r[m + 3]);
-    const auc =
-      pos === 0
-        ? undefinedBecause('no positive rows: ROC AUC needs both classes')
-        : neg === 0
-          ? undefinedBecause('no negative rows: ROC AUC needs both classes')
-          : defined(num / (pos * neg));
-    return {
-      key: r.slice(0, m).map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))),
-      auc,
-      averagePrecision: divide(ap, pos, 'no positive rows: average precision needs positives'),
-      positives: pos,
-      negatives: neg,
-    };
+let mapCounter = 0;
+
+export interface CurveOptions {
+  /** sensitive columns to partition by (none = the whole data) */
+  groups: string[];
+  /** multiclass: number of classes (one-vs-rest curves per class); binary: null */
+  classes: number | null;
+  /** keep ROC points (about this many per curve); 0 = none */
+  rocPoints: number;
+}
+
+export interface Curves {
+  stats: RankStats[];
+  /** ROC curve per partition, keyed like `stats` */
+  roc: RocPoint[][];
+}
+
+/**
+ * ROC AUC, average precision and ROC curves from score cells sorted by DuckDB (partition, score descending).
+ * One pass over the sorted cells accumulates, per partition, TP(> s) and FP(> s):
+ *   AUC = Σ_s nw(s)·(TP(> s) + ½·pw(s)) / (P·N)   (Mann–Whitney, ties ½)
+ *   AP  = Σ_s pw(s)·TP(≥ s)/(TP(≥ s) + FP(≥ s)) / P
+ * The running sums are taken over typed arrays streamed from DuckDB: its running-sum window
+ * (`sum(pw) OVER (PARTITION BY … ORDER BY s DESC ROWS UNBOUNDED PRECEDING)`, which is the same computation in
+ * SQL for engines such as PostgreSQL) was several times slower than the sort itself.
+ */
+export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<Curves> {
+  const g = opts.groups;
+  let gmap: string | null = null;
+  let keys: (string | null)[][] = [[]];
+  if (g.length > 0) {
+    gmap = `__score_groups_${++mapCounter}`;
+    await db.exec(
+      `CREATE OR REPLACE TEMP TABLE ${gmap} AS SELECT ${g.join(', ')}, (row_number() OVER (ORDER BY ${g.join(', ')}) - 1)::INTEGER AS gid FROM (SELECT DISTINCT ${g.join(', ')} FROM scored)`,
+    );
+    keys = (await db.rows(`SELECT ${g.join(', ')} FROM ${gmap} ORDER BY gid`)).map((r) =>
+      r.map((v) => (v === null ? null : String(v))),
+    );
+  }
+  const from = gmap
+    ? `scored d JOIN ${gmap} m ON ${g.map((c) => `d.${c} IS NOT DISTINCT FROM m.${c}`).join(' AND ')}`
+    : 'scored d';
+  const gid = gmap ? 'm.gid' : '0';
+  const k = opts.classes;
+  let sql: string;
+  if (k === null) {
+    sql = `SELECT ${gid} AS gid, 0 AS cls, d.y_score AS s, sum(CASE WHEN d.y_true = 1 THEN d.w ELSE 0 END) AS pw,
+        sum(CASE WHEN d.y_true = 1 THEN 0 ELSE d.w END) AS nw
+      FROM ${from} WHERE d.y_score IS NOT NULL GROUP BY ALL`;
+  } else {
+    const probs = Array.from({ length: k }, (_, i) => `p_${i}`).join(', ');
+    sql = `SELECT gid, cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END) AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END) AS nw
+      FROM (SELECT gid, y_true, w, replace(name, 'p_', '')::INTEGER AS cls, s FROM
+        (UNPIVOT (SELECT ${gid} AS gid, d.y_true, d.w, ${Array.from({ length: k }, (_, i) => `d.p_${i}`).join(', ')} FROM ${from})
+         ON ${probs} INTO NAME name VALUE s))
+      GROUP BY ALL`;
+  }
+  const perGroup = k ?? 1;
+  const parts = keys.length * perGroup;
+  const tp = new Float64Array(parts);
+  const fp = new Float64Array(parts);
+  const aucNum = new Float64Array(parts);
+  const apNum = new Float64Array(parts);
+  const seen = new Uint8Array(parts);
+  const roc: { s: number[]; tp: number[]; fp: number[] }[] = Array.from({ length: parts }, () => ({
+    s: [],
+    tp: [],
+    fp: [],
+  }));
+  // Constant gid/cls columns are not transferred.
+  const sendGid = gmap !== null;
+  const sendCls = k !== null;
+  const select = [...(sendGid ? ['gid'] : []), ...(sendCls ? ['cls'] : []), 's', 'pw', 'nw'].join(', ');
+  await db.streamDoubles(`SELECT ${select} FROM (${sql}) ORDER BY gid, cls, s DESC`, (cols, n) => {
+    let c = 0;
+    const gc = sendGid ? cols[c++] : null;
+    const cc = sendCls ? cols[c++] : null;
+    const [sc, pc, nc] = [cols[c], cols[c + 1], cols[c + 2]];
+    for (let i = 0; i < n; i++) {
+      const at = (gc ? gc[i] : 0) * perGroup + (cc ? cc[i] : 0);
+      const pw = pc[i];
+      const nw = nc[i];
+      seen[at] = 1;
+      aucNum[at] += nw * (tp[at] + 0.5 * pw);
+      tp[at] += pw;
+      fp[at] += nw;
+      if (pw > 0) apNum[at] += (pw * tp[at]) / (tp[at] + fp[at]);
+      if (opts.rocPoints > 0) {
+        roc[at].s.push(sc[i]);
+        roc[at].tp.push(tp[at]);
+        roc[at].fp.push(fp[at]);
+      }
+    }
   });
+  if (gmap) await db.exec(`DROP TABLE IF EXISTS ${gmap}`);
+  const stats: RankStats[] = [];
+  const curves: RocPoint[][] = [];
+  for (let at = 0; at < parts; at++) {
+    const key: (string | number | null)[] = [...keys[Math.floor(at / perGroup)]];
+    if (k !== null) key.push(at % perGroup);
+    const P = tp[at];
+    const N = fp[at];
+    const auc = !seen[at]
+      ? undefinedBecause('no scored rows')
+      : P === 0
+        ? undefinedBecause('no positive rows: ROC AUC needs both classes')
+        : N === 0
+          ? undefinedBecause('no negative rows: ROC AUC needs both classes')
+          : defined(aucNum[at] / (P * N));
+    stats.push({
+      key,
+      auc,
+      averagePrecision: divide(apNum[at], P, 'no positive rows: average precision needs positives'),
+      positives: P,
+      negatives: N,
+    });
+    const r = roc[at];
+    const points: RocPoint[] = [];
+    const count = r.s.length;
+    if (opts.rocPoints > 0 && count > 0 && P > 0 && N > 0) {
+      points.push({ threshold: null, fpr: 0, tpr: 0 });
+      const step = Math.ceil(count / opts.rocPoints);
+      for (let j = 1; j <= count; j++) {
+        if (count <= opts.rocPoints || j % step === 0 || j === count) {
+          points.push({ threshold: r.s[j - 1], fpr: r.fp[j - 1] / N, tpr: r.tp[j - 1] / P });
+        }
+      }
+    }
+    curves.push(points);
+  }
+  return { stats, roc: curves };
 }
 
 export interface RocPoint {
   threshold: number | null;
   fpr: number;
   tpr: number;
-}
-
-/** ROC curve at distinct thresholds (highest first), thinned to about `maxPoints`; first point (0, 0). */
-export async function rocCurve(db: DataSession, cellsSql: string, maxPoints: number): Promise<RocPoint[]> {
-  const rows = await db.rows(`WITH cells AS (${cellsSql}), c AS (
-      SELECT s, sum(pw) OVER w AS ctp, sum(nw) OVER w AS cfp, row_number() OVER (ORDER BY s DESC) AS i,
-        count(*) OVER () AS k, sum(pw) OVER () AS P, sum(nw) OVER () AS N
-      FROM cells WINDOW w AS (ORDER BY s DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    SELECT s::DOUBLE, (cfp / N)::DOUBLE, (ctp / P)::DOUBLE FROM c
-    WHERE P > 0 AND N > 0 AND (k <= ${maxPoints} OR i % ceil(k / ${maxPoints})::BIGINT = 0 OR i = k) ORDER BY i`);
-  if (rows.length === 0) return [];
-  return [
-    { threshold: null, fpr: 0, tpr: 0 },
-    ...rows.map((r) => ({ threshold: Number(r[0]), fpr: Number(r[1]), tpr: Number(r[2]) })),
-  ];
 }
 
 /** Bin edges as numpy.linspace(0, 1, bins + 1) computes them (i·step, last edge exactly 1). */
