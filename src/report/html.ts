@@ -31,6 +31,8 @@ export interface HtmlOptions {
   maxImagesTotal?: number;
 }
 
+const LONG_METRICS = 12;
+
 const IMAGE_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -56,7 +58,7 @@ a{color:#0b57a4}
 .s-partially-evidenced{color:#7a5a00;background:#fdf3d6}.s-not-applicable{color:var(--muted);background:#f4f4f4}
 .outcome{font-size:18px;margin:10px 0}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0}.facts dt{font-weight:600}.facts dd{margin:0;word-break:break-all}
-.table-wrap{overflow-x:auto;margin:8px 0 14px}
+.table-wrap{overflow-x:auto;margin:8px 0 14px}.cols{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}
 table{border-collapse:collapse;font-size:13px;min-width:40%}caption{text-align:left;font-weight:600;padding:4px 0;color:var(--muted)}
 th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}thead th{background:#f2f2f2}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -211,20 +213,16 @@ async function testSection(
     );
   }
   const metrics = Object.entries(t.metrics);
-  if (metrics.length) {
-    out.push(
-      table(
-        'Metrics',
-        ['metric', 'value', 'note'],
-        metrics.map(([k, v]) => [
-          h(k),
-          `<span class="num">${h(fmtNumber(v))}</span>`,
-          h(t.undefinedReasons?.[k] ?? ''),
-        ]),
-        { rowHeaders: true },
-      ),
+  const metricTable = (rows: [string, number | null][], caption: string): string =>
+    table(
+      caption,
+      ['metric', 'value', 'note'],
+      rows.map(([k, v]) => [h(k), `<span class="num">${h(fmtNumber(v))}</span>`, h(t.undefinedReasons?.[k] ?? '')]),
+      { rowHeaders: true },
     );
-  }
+  // A few metrics read first; a long list goes after the charts, in two columns.
+  const longMetrics = metrics.length > LONG_METRICS;
+  if (metrics.length && !longMetrics) out.push(metricTable(metrics, 'Metrics'));
   if (t.notes?.length)
     out.push(
       `<div class="note"><strong>Notes</strong><ul>${t.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul></div>`,
@@ -235,6 +233,12 @@ async function testSection(
     } catch (e) {
       out.push(`<p class="note">A chart could not be drawn (${h((e as Error).message)}).</p>`);
     }
+  }
+  if (longMetrics) {
+    const half = Math.ceil(metrics.length / 2);
+    out.push(
+      `<div class="cols">${metricTable(metrics.slice(0, half), `Metrics (1–${half} of ${metrics.length})`)}${metricTable(metrics.slice(half), `Metrics (${half + 1}–${metrics.length} of ${metrics.length})`)}</div>`,
+    );
   }
   out.push(await exampleImages(t, opts, budget));
   if (t.results !== undefined && t.results !== null)

@@ -62,6 +62,14 @@ export async function writeReports(
     if (fatalAlone && explicit && formats.size === 1 && !failure) failure = err;
   };
 
+  // Callers passing user input (e.g. `assay run --format`) learn about names that are not formats.
+  for (const f of formats) {
+    if (!REPORT_FORMATS.includes(f)) {
+      const msg = `unknown report format "${String(f)}" (known: ${REPORT_FORMATS.join(', ')})`;
+      warnings.push(msg);
+      log(`warning: ${msg}`);
+    }
+  }
   if (formats.has('html') || formats.has('pdf')) {
     await put('report.html', await renderHtml(results, { baseDir: opts.baseDir ?? outDir }));
   }

@@ -103,6 +103,13 @@ describe('writeReports', () => {
     expect(readdirSync(out)).toEqual(['summary.md']);
   });
 
+  it('warns about a format name it does not know', async () => {
+    const out = path.join(tmp.dir, 'unknown');
+    const { written, warnings } = await writeReports(results, out, { formats: ['md', 'docx' as never] });
+    expect(written).toEqual([path.join(out, 'summary.md')]);
+    expect(warnings).toEqual(['unknown report format "docx" (known: html, pdf, md, junit, oscal, aiverify)']);
+  });
+
   it('without Chromium still writes the HTML and warns how to get one', async () => {
     const out = path.join(tmp.dir, 'no-browser');
     const saved = process.env.CHROMIUM_PATH;
