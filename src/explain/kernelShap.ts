@@ -15,12 +15,15 @@
  */
 import type { Rng } from '../util/random.js';
 import { binomial, cholesky, choleskySolve, pivotedSolve } from './linalg.js';
-import { type BatchPredictor, type Matrix, predictAll } from './predictor.js';
+import { allocLike, type BatchPredictor, type Matrix, predictAll, type Rows } from './predictor.js';
 
-export interface KernelShapOptions {
-  /** Players: each a list of raw feature columns that move together (a one-hot feature is one raw column). */
+export interface KernelShapOptions<A extends Rows = Float64Array> {
+  /**
+   * Players: each a list of columns that move together. On raw rows a one-hot feature is one column; on a
+   * model's encoded rows (Float32Array) it is its block of one-hot columns.
+   */
   groups: number[][];
-  background: Matrix;
+  background: Matrix<A>;
   /** Background weights (normalised here); uniform when absent. */
   backgroundWeights?: Float64Array;
   /** Number of model outputs per row. */
@@ -295,13 +298,13 @@ export function solveShapley(
 /**
  * v(S) for every explained row and coalition: ey[(r·Q + c)·K + k] = Σ_b w_b f(row r with coalition c over
  * background row b)[k]. Batches hold one chunk of coalitions × the background for one explained row; chunks are
- * visited row after row, so a reused buffer already holds the background in every column outside the
+ * visited row after row, so the reused buffer already holds the background in every column outside the
  * coalitions and only the coalitions' columns are rewritten (the row values change, nothing else does).
  */
-async function evaluateCoalitions(
-  predict: BatchPredictor,
-  rows: Matrix,
-  bg: Matrix,
+async function evaluateCoalitions<A extends Rows>(
+  predict: BatchPredictor<A>,
+  rows: Matrix<A>,
+  bg: Matrix<A>,
   bw: Float64Array,
   cols: Int32Array[],
   outputs: number,
@@ -316,21 +319,20 @@ async function evaluateCoalitions(
   const perBatch = Math.max(1, Math.floor(batchRows / nb));
   const nChunks = Math.ceil(q / perBatch);
   const chunkLen = Math.ceil(q / nChunks);
-  const buffers = [new Float64Array(chunkLen * nb * d), new Float64Array(chunkLen * nb * d)];
-  const held = [-1, -1]; // the chunk whose background layout each buffer holds
+  // One buffer, calls strictly sequential (adapters need not be reentrant).
+  const buffer = allocLike(rows.x, chunkLen * nb * d);
+  let held = -1; // the chunk whose background layout the buffer holds
   const total = rows.n * q * nb;
   let done = 0;
-  let inFlight: Promise<void> | null = null;
-  let turn = 0;
   for (let ch = 0; ch < nChunks; ch++) {
     const c0 = ch * chunkLen;
     const c1 = Math.min(q, c0 + chunkLen);
     const count = (c1 - c0) * nb;
-    for (let r = 0; r < rows.n; r++, turn ^= 1) {
-      const view = buffers[turn].subarray(0, count * d);
-      if (held[turn] !== ch) {
+    const view = buffer.subarray(0, count * d) as A;
+    for (let r = 0; r < rows.n; r++) {
+      if (held !== ch) {
         for (let off = 0; off < count * d; off += nb * d) view.set(bg.x, off);
-        held[turn] = ch;
+        held = ch;
       }
       const xo = r * d;
       for (let c = c0, off = 0; c < c1; c++, off += nb * d) {
@@ -342,37 +344,29 @@ async function evaluateCoalitions(
           for (let o = off + col, end = off + nb * d; o < end; o += d) view[o] = v;
         }
       }
-      const prev = inFlight;
-      const row = r;
-      inFlight = (async () => {
-        const pending = predict(view, count);
-        if (prev) await prev;
-        const y = await pending;
-        if (y.length !== count * outputs) {
-          throw new Error(`predictor returned ${y.length} values for ${count} rows × ${outputs} outputs`);
+      const y = await predict(view, count);
+      if (y.length !== count * outputs) {
+        throw new Error(`predictor returned ${y.length} values for ${count} rows × ${outputs} outputs`);
+      }
+      for (let c = c0, i = 0; c < c1; c++) {
+        const o = (r * q + c) * outputs;
+        for (let b = 0; b < nb; b++, i++) {
+          const w = bw[b];
+          for (let k = 0; k < outputs; k++) ey[o + k] += w * y[i * outputs + k];
         }
-        for (let c = c0, i = 0; c < c1; c++) {
-          const o = (row * q + c) * outputs;
-          for (let b = 0; b < nb; b++, i++) {
-            const w = bw[b];
-            for (let k = 0; k < outputs; k++) ey[o + k] += w * y[i * outputs + k];
-          }
-        }
-        done += count;
-        progress?.(done, total);
-      })();
-      if (prev) await prev;
+      }
+      done += count;
+      progress?.(done, total);
     }
   }
-  if (inFlight) await inFlight;
   return ey;
 }
 
 /** Explains `rows` (n × d raw features) with KernelSHAP. */
-export async function kernelShap(
-  predict: BatchPredictor,
-  rows: Matrix,
-  options: KernelShapOptions,
+export async function kernelShap<A extends Rows = Float64Array>(
+  predict: BatchPredictor<A>,
+  rows: Matrix<A>,
+  options: KernelShapOptions<A>,
 ): Promise<KernelShapResult> {
   const { groups, background: bg, outputs } = options;
   const m = groups.length;
@@ -405,12 +399,12 @@ export async function kernelShap(
   const q = design.count;
 
   let evaluations = 0;
-  const counted: BatchPredictor = (x, n) => {
+  const counted: BatchPredictor<A> = (x, n) => {
     evaluations += n;
     return predict(x, n);
   };
-  const bgOut = await predictAll(counted, bg, outputs);
-  const fx = await predictAll(counted, rows, outputs);
+  const bgOut = await predictAll<A>(counted, bg, outputs);
+  const fx = await predictAll<A>(counted, rows, outputs);
   const base = new Float64Array(outputs);
   for (let b = 0; b < nb; b++) for (let k = 0; k < outputs; k++) base[k] += bw[b] * bgOut[b * outputs + k];
 

@@ -1,8 +1,14 @@
+import path from 'node:path';
+import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { kmeansBackground } from '../../src/explain/background.js';
 import { exactDesign, kernelShap, sampledDesign } from '../../src/explain/kernelShap.js';
 import type { BatchPredictor, Matrix } from '../../src/explain/predictor.js';
+import { OnnxModel } from '../../src/config/schema.js';
+import { openOnnxModel } from '../../src/models/onnx.js';
+import { loadPreprocessing } from '../../src/models/preprocess.js';
 import { createRng } from '../../src/util/random.js';
+import { REPO_ROOT } from '../support/shared.js';
 import { bruteShapley, type DataFixture, flat, onnxPredictor, readJson } from './support.js';
 
 const data = readJson<DataFixture>('data.json');
@@ -159,6 +165,81 @@ describe('KernelSHAP', () => {
       }
     }
     expect(maxErr).toBeLessThan(0.05);
+  });
+
+  it("on a model's encoded rows (Float32, one-hot blocks as players) equals the raw-row result", async () => {
+    const dir = path.join(REPO_ROOT, 'demo');
+    const pre = loadPreprocessing('german-credit-mlp.json', { baseDir: dir });
+    const session = await ort.InferenceSession.create(path.join(dir, 'german-credit-mlp.onnx'), {
+      intraOpNumThreads: 1,
+    });
+    const w = pre.width;
+    const encoded: BatchPredictor<Float32Array> = async (x, n) => {
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [n, w]) });
+      const p = out[session.outputNames[0]].data as Float32Array;
+      return Float64Array.from({ length: n }, (_, i) => p[i * 2 + 1]);
+    };
+    const raw: BatchPredictor = (x, n) => encoded(pre.encode(x, n), n);
+    // Raw rows: category codes / values chosen deterministically within each feature's range.
+    const rng = createRng(21);
+    const dr = pre.features.length;
+    const all = new Float64Array(30 * dr);
+    for (let i = 0; i < 30; i++) {
+      pre.features.forEach((f, j) => {
+        all[i * dr + j] = f.kind === 'categorical' ? rng.int(f.categories.length) : Math.round(20 + 10 * rng.normal());
+      });
+    }
+    const bgRaw = rowsOf(all, 0, 24, dr);
+    const xRaw = rowsOf(all, 24, 30, dr);
+    const blocks: number[][] = [];
+    let off = 0;
+    for (const f of pre.features) {
+      const k = f.kind === 'categorical' ? f.categories.length : 1;
+      blocks.push(Array.from({ length: k }, (_, t) => off + t));
+      off += k;
+    }
+    const opts = { outputs: 1, nsamples: 300, batchRows: 2400 };
+    const a = await kernelShap(raw, xRaw, {
+      ...opts,
+      groups: pre.features.map((_, j) => [j]),
+      background: bgRaw,
+      rng: createRng(1),
+    });
+    const enc = (m: Matrix) => ({ n: m.n, d: w, x: pre.encode(m.x, m.n) });
+    const b = await kernelShap(encoded, enc(xRaw), {
+      ...opts,
+      groups: blocks,
+      background: enc(bgRaw),
+      rng: createRng(1),
+    });
+    // And through Assay's ONNX adapter (many sequential calls: the adapter reuses its input buffer, so calls
+    // must not overlap).
+    const model = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'german-credit-mlp.onnx',
+        preprocessing: 'german-credit-mlp.json',
+        output: { probabilities: 'probabilities' },
+      }),
+      { baseDir: dir, task: 'binary-classification' },
+    );
+    const viaAdapter: BatchPredictor = async (x, n) => {
+      const p = await model.predict(x, n);
+      return Float64Array.from({ length: n }, (_, i) => p.proba![i * 2 + 1]);
+    };
+    const c = await kernelShap(viaAdapter, xRaw, {
+      ...opts,
+      groups: pre.features.map((_, j) => [j]),
+      background: bgRaw,
+      rng: createRng(1),
+    });
+    await model.close();
+    await session.release();
+    expect(b.phi.length).toBe(a.phi.length);
+    let worst = 0;
+    for (let i = 0; i < a.phi.length; i++)
+      worst = Math.max(worst, Math.abs(a.phi[i] - b.phi[i]), Math.abs(a.phi[i] - c.phi[i]));
+    expect(worst).toBeLessThan(1e-12);
   });
 
   it('k-means background: real rows (categories stay valid), weights = cluster sizes, seeded', () => {
