@@ -415,12 +415,17 @@ function makeProbes(
   us: Float64Array,
   off: number,
 ): void {
-  if (l2) fillNormal(rng, us, off, k * m);
-  else for (let i = off; i < off + k * m; i++) us[i] = 2 * rng.next() - 1;
   for (let q = 0; q < k; q++) {
     const o = off + q * m;
     let nn = 0;
-    for (let j = 0; j < m; j++) nn += us[o + j] * us[o + j];
+    if (l2) nn = fillNormal(rng, us, o, m);
+    else {
+      for (let j = 0; j < m; j++) {
+        const u = 2 * rng.next() - 1;
+        us[o + j] = u;
+        nn += u * u;
+      }
+    }
     const scale = delta / (Math.sqrt(nn) || 1);
     for (let j = 0; j < m; j++) {
       const a = zA[zOff + j];

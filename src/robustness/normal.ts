@@ -31,13 +31,16 @@ const R = 3.442619855899;
   }
 }
 
-/** Fills out[offset .. offset+count) with independent standard normal draws. */
-export function fillNormal(rng: Rng, out: Float64Array, offset: number, count: number): void {
+/** Fills out[offset .. offset+count) with independent standard normal draws; returns their sum of squares. */
+export function fillNormal(rng: Rng, out: Float64Array, offset: number, count: number): number {
+  let ss = 0;
   for (let c = 0; c < count; c++) {
     let hz = (rng.next() * 4294967296) | 0; // a signed 32-bit integer
     let iz = hz & 127;
     if (Math.abs(hz) < KN[iz]) {
-      out[offset + c] = hz * WN[iz];
+      const v = hz * WN[iz];
+      out[offset + c] = v;
+      ss += v * v;
       continue;
     }
     // The slow path (about 1% of draws): the base strip's tail, or a wedge test.
@@ -64,5 +67,7 @@ export function fillNormal(rng: Rng, out: Float64Array, offset: number, count: n
         break;
       }
     }
+    ss += out[offset + c] * out[offset + c];
   }
+  return ss;
 }
