@@ -20,6 +20,13 @@ function isScalar(v: unknown): boolean {
 
 /** A long numeric array is summarised, not printed: the report stays small. */
 function cellText(v: unknown): string {
+  if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
+    const keys = [...new Set(v.slice(0, 20).flatMap((r) => Object.keys(r)))];
+    return `${v.length} records (${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''})`;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.every(Array.isArray)) {
+    return `${v.length} × ${(v[0] as unknown[]).length} values (in results.json)`;
+  }
   if (Array.isArray(v) && v.length > 12 && v.every((x) => typeof x === 'number')) {
     const xs = v as number[];
     return `${xs.length} numbers, from ${fmtValue(Math.min(...xs))} to ${fmtValue(Math.max(...xs))}`;
