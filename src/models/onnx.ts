@@ -160,7 +160,7 @@ async function buildModel(
   const classes: (string | number)[] | undefined = spec.classes ?? pre?.sidecar.classes;
   const positiveIndex = spec.output.positiveIndex ?? pre?.sidecar.positiveIndex;
 
-  // --- probe: 2 rows of zeros catch what the metadata leaves symbolic
+  // --- probe: a run on rows of zeros (2, or the fixed batch) catches what the metadata leaves symbolic
   // Some exports fix the batch dimension (often to 1): then every run has exactly that many rows (padded).
   const fixedBatch = typeof inShape[0] === 'number' && inShape[0] > 0 ? inShape[0] : undefined;
   const probeN = fixedBatch ?? 2;
