@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadCatalog } from '../frameworks/catalog.js';
 import type { Results, TestResult } from '../results/schema.js';
 import { renderChart } from './charts.js';
-import { escapeHtml as h, fmtNumber, fmtValue, STATUS_WORD } from './format.js';
+import { escapeHtml as h, fmtNumber, fmtValue, isRecord, STATUS_WORD } from './format.js';
 import { coverageHeadlines, dataIdentity, failedThresholds, modelIdentity, outcomeSentence } from './summary.js';
 import { renderValue, table } from './tables.js';
 import { chartsForTest } from './test-charts.js';
@@ -66,7 +66,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.parent th,tr.parent td{background:#fafafa;font-weight:600}
 figure.chart{margin:12px 0;break-inside:avoid;page-break-inside:avoid}figure.chart svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:var(--muted)}
-.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
+table.grid img{width:64px;image-rendering:pixelated;display:block}.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
 article.test{border-top:1px solid var(--line);padding-top:6px}
 .note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
 .error-box{background:var(--bg-err);border-left:4px solid var(--err);padding:6px 10px}
@@ -154,30 +154,87 @@ ${
 </section>`;
 }
 
-async function exampleImages(t: TestResult, opts: HtmlOptions, budget: { left: number }): Promise<string> {
-  if (!opts.baseDir || !t.artifacts?.length) return '';
-  const figs: string[] = [];
-  const max = opts.maxImageBytes ?? 150_000;
-  for (const rel of t.artifacts) {
-    const type = IMAGE_TYPES[path.extname(rel).toLowerCase()];
-    if (!type) continue;
-    const file = path.resolve(opts.baseDir, rel);
-    // Only files inside the output folder: a results.json cannot make the report read elsewhere.
-    if (!file.startsWith(path.resolve(opts.baseDir) + path.sep)) continue;
-    try {
-      const st = await stat(file);
-      if (st.size > max || st.size > budget.left) continue;
-      const data = await readFile(file);
-      budget.left -= data.length;
-      const name = path.basename(rel);
-      figs.push(
-        `<figure><img src="data:${type};base64,${data.toString('base64')}" alt="Example image from ${h(t.title)}: ${h(name)}"><figcaption>${h(name)}</figcaption></figure>`,
-      );
-    } catch {
-      // A missing artifact is listed below, not fatal.
+/** An artifact image as a data URI, or undefined (not an image, outside the output folder, too big, missing). */
+async function imageUri(rel: string, opts: HtmlOptions, budget: { left: number }): Promise<string | undefined> {
+  const type = IMAGE_TYPES[path.extname(rel).toLowerCase()];
+  if (!type || !opts.baseDir) return undefined;
+  const file = path.resolve(opts.baseDir, rel);
+  // Only files inside the output folder: a results.json cannot make the report read elsewhere.
+  if (!file.startsWith(path.resolve(opts.baseDir) + path.sep)) return undefined;
+  try {
+    const st = await stat(file);
+    if (st.size > (opts.maxImageBytes ?? 150_000) || st.size > budget.left) return undefined;
+    const data = await readFile(file);
+    budget.left -= data.length;
+    return `data:${type};base64,${data.toString('base64')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Corruption examples (AI Verify's display_info: severity → [image, true label, prediction]) as a grid of
+ * corruption × severity; the paths it shows are returned so they are not repeated below.
+ */
+async function corruptionGrid(
+  t: TestResult,
+  opts: HtmlOptions,
+  budget: { left: number },
+  shown: Set<string>,
+): Promise<string> {
+  const rows: string[][] = [];
+  let severities: string[] = [];
+  for (const a of t.aiverify ?? []) {
+    const res = isRecord(a.output) ? a.output.results : undefined;
+    if (!a.cid.includes('corruption') || !Array.isArray(res)) continue;
+    for (const r of res) {
+      if (!isRecord(r) || !isRecord(r.display_info)) continue;
+      const name = String(r.corruption_function ?? '?');
+      const entries = Object.entries(r.display_info).filter(([, v]) => Array.isArray(v) && typeof v[0] === 'string');
+      if (entries.length > severities.length) severities = entries.map(([k]) => k);
+      const cells = [h(name)];
+      for (const [sev, v] of entries) {
+        const [rel, truth, pred] = v as unknown[];
+        const uri = await imageUri(String(rel), opts, budget);
+        if (!uri) {
+          cells.push('—');
+          continue;
+        }
+        shown.add(String(rel));
+        const level = sev.replace(/^severity/, '');
+        cells.push(
+          `<img src="${uri}" alt="${h(name)} at severity ${h(level)}: true ${h(String(truth))}, predicted ${h(String(pred))}"><br><small>${h(String(pred))}${String(pred) === String(truth) ? '' : ' ✘'}</small>`,
+        );
+      }
+      rows.push(cells);
     }
   }
-  return figs.length ? `<h4>Example images</h4><div class="examples">${figs.join('')}</div>` : '';
+  if (rows.length === 0) return '';
+  return table(
+    'Example image under each corruption (prediction below; ✘ = wrong)',
+    ['corruption', ...severities.map((s) => h(s.replace(/^severity/, 'severity ')))],
+    rows,
+    { rowHeaders: true, className: 'grid' },
+  );
+}
+
+async function exampleImages(t: TestResult, opts: HtmlOptions, budget: { left: number }): Promise<string> {
+  if (!opts.baseDir || !t.artifacts?.length) return '';
+  const shown = new Set<string>();
+  const grid = await corruptionGrid(t, opts, budget, shown);
+  const figs: string[] = [];
+  const prefix = `artifacts/${t.id}/`;
+  for (const rel of t.artifacts) {
+    if (shown.has(rel)) continue;
+    const uri = await imageUri(rel, opts, budget);
+    if (!uri) continue;
+    const name = rel.startsWith(prefix) ? rel.slice(prefix.length) : path.basename(rel);
+    figs.push(
+      `<figure><img src="${uri}" alt="Example image from ${h(t.title)}: ${h(name)}"><figcaption>${h(name)}</figcaption></figure>`,
+    );
+  }
+  if (!grid && figs.length === 0) return '';
+  return `<h4>Example images</h4>${grid}${figs.length ? `<div class="examples">${figs.join('')}</div>` : ''}`;
 }
 
 async function testSection(

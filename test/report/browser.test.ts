@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, launchChromium } from '../../src/report/pdf.js';
 import { writeReports } from '../../src/report/index.js';
-import { makeResults } from '../fixtures/report/results-fixture.js';
+import { CORRUPTIONS, makeResults } from '../fixtures/report/results-fixture.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -47,6 +47,10 @@ beforeAll(async () => {
   mkdirSync(art, { recursive: true });
   writeFileSync(path.join(art, 'example-clean.png'), png(3));
   writeFileSync(path.join(art, 'example-noise.png'), png(11));
+  for (const fn of CORRUPTIONS) {
+    mkdirSync(path.join(art, fn), { recursive: true });
+    for (let s = 0; s <= 5; s++) writeFileSync(path.join(art, fn, `severity${s}.png`), png(s + 2));
+  }
   ({ written, warnings } = await writeReports(results, tmp.dir, { formats: ['html', 'pdf', 'junit'] }));
 });
 afterAll(() => tmp.cleanup());
@@ -131,6 +135,19 @@ describe('report.html in Chromium', () => {
         expect(i.alt).toMatch(/^Example image from /);
         expect(i.src).toBe('data:image/png;base64,');
       }
+
+      // Corruption examples as a corruption × severity grid, with what the model predicted in the alt text.
+      const grid = await page
+        .locator('table.grid img')
+        .evaluateAll((els) =>
+          els.map((e) => ({
+            w: (e as unknown as { naturalWidth: number }).naturalWidth,
+            alt: e.getAttribute('alt') ?? '',
+          })),
+        );
+      expect(grid).toHaveLength(CORRUPTIONS.length * 6);
+      expect(grid.every((g) => g.w === 16)).toBe(true);
+      expect(grid[5].alt).toBe('Gaussian_Noise at severity 5: true cat, predicted dog');
 
       // Every table has column headers and a caption.
       const tables = await page
