@@ -4,7 +4,7 @@
  */
 import { readFeatureMatrix } from '../data/features.js';
 import { AssayError } from '../errors.js';
-import type { FeatureInfo } from '../models/types.js';
+import type { FeatureInfo, Model, Prediction } from '../models/types.js';
 import type { TestContext } from '../tests/types.js';
 import { createRng, deriveSeed, sampleWithoutReplacement } from '../util/random.js';
 import type { BatchPredictor, Matrix } from './predictor.js';
@@ -43,36 +43,55 @@ export function requireTabularModel(ctx: TestContext, testId: string): FeatureIn
 }
 
 /** The model as a predictor of probabilities (positive class or all classes) or of the regression output. */
-export function modelPredictor(
+/**
+ * An optional fast path a model adapter may offer (not yet part of the shared `Model` interface): its encoder
+ * and a predict on already-encoded rows. With it, KernelSHAP encodes the rows and the background once and
+ * builds synthetic rows in the model's own input space, so the model stays busy instead of the encoder.
+ */
+export interface EncodedAccess {
+  /** Width of an encoded row. */
+  width: number;
+  /** Encoded columns [start, end) of each raw feature, in `input.features` order. */
+  columns: [number, number][];
+  encode(raw: Float64Array, n: number): Float32Array;
+  /** Exactly `predict`, on rows already encoded. */
+  predictEncoded(x: Float32Array, n: number): Promise<Prediction>;
+}
+
+export function encodedAccess(model: Model): EncodedAccess | undefined {
+  return (model as Model & { encoded?: EncodedAccess }).encoded;
+}
+
+/** Turns a Prediction into the outputs explained (probabilities or the regression value). */
+export function outputSelector(
   ctx: TestContext,
   mode: OutputMode,
   testId: string,
-): Omit<ExplainSetup, 'features' | 'names' | 'data'> {
-  const model = ctx.model;
+): {
+  select: (p: Prediction, n: number) => Float64Array;
+  outputs: number;
+  outputNames: string[];
+  outputClasses: number[];
+} {
   if (ctx.task === 'regression') {
     return {
-      predict: async (x, n) => {
-        const p = await model.predict(x, n);
-        return p.labels instanceof Float64Array ? p.labels : Float64Array.from(p.labels);
-      },
+      select: (p) => (p.labels instanceof Float64Array ? p.labels : Float64Array.from(p.labels)),
       outputs: 1,
       outputNames: ['prediction'],
       outputClasses: [],
     };
   }
   const k = ctx.classes.length;
-  const binary = ctx.task === 'binary-classification';
-  const positiveOnly = binary && mode === 'positive';
-  const noProba = (): AssayError =>
-    new AssayError(
-      'MODEL_OUTPUT_INVALID',
-      `${testId} explains class probabilities, but the model gives labels only; name its probability output (model.output.probabilities)`,
-      { test: testId, configPath: 'model.output' },
-    );
+  const positiveOnly = ctx.task === 'binary-classification' && mode === 'positive';
   return {
-    predict: async (x, n) => {
-      const p = await model.predict(x, n);
-      if (!p.proba) throw noProba();
+    select: (p, n) => {
+      if (!p.proba) {
+        throw new AssayError(
+          'MODEL_OUTPUT_INVALID',
+          `${testId} explains class probabilities, but the model gives labels only; name its probability output (model.output.probabilities)`,
+          { test: testId, configPath: 'model.output' },
+        );
+      }
       if (!positiveOnly) return p.proba;
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) y[i] = p.proba[i * k + 1];
@@ -82,6 +101,16 @@ export function modelPredictor(
     outputNames: positiveOnly ? [`P(${ctx.classes[1]})`] : ctx.classes.map((c) => `P(${c})`),
     outputClasses: positiveOnly ? [1] : ctx.classes.map((_, i) => i),
   };
+}
+
+/** The model as a predictor of probabilities (positive class or all classes) or of the regression output. */
+export function modelPredictor(
+  ctx: TestContext,
+  mode: OutputMode,
+  testId: string,
+): Omit<ExplainSetup, 'features' | 'names' | 'data'> {
+  const { select, ...rest } = outputSelector(ctx, mode, testId);
+  return { predict: async (x, n) => select(await ctx.model.predict(x, n), n), ...rest };
 }
 
 export async function explainSetup(ctx: TestContext, mode: OutputMode, testId: string): Promise<ExplainSetup> {

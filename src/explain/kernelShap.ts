@@ -329,21 +329,27 @@ async function evaluateCoalitions<A extends Rows>(
     const c1 = Math.min(q, c0 + chunkLen);
     const count = (c1 - c0) * nb;
     const view = buffer.subarray(0, count * d) as A;
+    let prev = -1; // the explained row whose values the coalition columns hold
     for (let r = 0; r < rows.n; r++) {
       if (held !== ch) {
         for (let off = 0; off < count * d; off += nb * d) view.set(bg.x, off);
         held = ch;
+        prev = -1;
       }
       const xo = r * d;
+      const po = prev * d;
       for (let c = c0, off = 0; c < c1; c++, off += nb * d) {
         const cl = cols[c];
         const len = cl.length;
         for (let t = 0; t < len; t++) {
           const col = cl[t];
           const v = rows.x[xo + col];
+          // Columns where this row equals the previous one already hold the value (most one-hot columns).
+          if (prev >= 0 && rows.x[po + col] === v) continue;
           for (let o = off + col, end = off + nb * d; o < end; o += d) view[o] = v;
         }
       }
+      prev = r;
       const y = await predict(view, count);
       if (y.length !== count * outputs) {
         throw new Error(`predictor returned ${y.length} values for ${count} rows × ${outputs} outputs`);

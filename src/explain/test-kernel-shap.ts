@@ -4,8 +4,9 @@ import { defineTest, type TestOutcome } from '../tests/types.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { EXPLAIN_EVIDENCE, shapToolboxOutput } from './aiverify.js';
 import { kmeansBackground } from './background.js';
-import { displayValue, explainSetup, readRowIds, round, sampleRows } from './context.js';
-import { kernelShap } from './kernelShap.js';
+import { displayValue, encodedAccess, explainSetup, outputSelector, readRowIds, round, sampleRows } from './context.js';
+import { type KernelShapResult, kernelShap } from './kernelShap.js';
+import type { Matrix } from './predictor.js';
 
 const ID = 'explain.kernel_shap';
 
@@ -66,17 +67,33 @@ export const kernelShapTest = defineTest({
       weights = km.weights;
     }
     const m = s.features.length;
-    const r = await kernelShap(s.predict, rows, {
-      groups: s.features.map((_, j) => [j]),
-      background,
+    const common = {
       backgroundWeights: weights,
       outputs: s.outputs,
       exactMaxPlayers: params.exactMaxPlayers,
       nsamples: params.nsamples,
       rng: createRng(deriveSeed(ctx.seed, 'coalitions')),
       batchRows: params.batchRows,
-      progress: (done, total) => ctx.progress({ phase: 'kernel_shap', done, total }),
-    });
+      progress: (done: number, total: number) => ctx.progress({ phase: 'kernel_shap', done, total }),
+    };
+    const fast = encodedAccess(ctx.model);
+    let r: KernelShapResult;
+    if (fast) {
+      // Same players and values, built in the model's encoded space (a one-hot feature = its block of columns).
+      const { select } = outputSelector(ctx, params.outputs, ID);
+      const enc = (mat: Matrix): Matrix<Float32Array> => ({ n: mat.n, d: fast.width, x: fast.encode(mat.x, mat.n) });
+      r = await kernelShap(
+        async (x: Float32Array, n: number) => select(await fast.predictEncoded(x, n), n),
+        enc(rows),
+        {
+          ...common,
+          groups: fast.columns.map(([a, b]) => Array.from({ length: b - a }, (_, t) => a + t)),
+          background: enc(background),
+        },
+      );
+    } else {
+      r = await kernelShap(s.predict, rows, { ...common, groups: s.features.map((_, j) => [j]), background });
+    }
     const K = s.outputs;
     const at = (i: number, j: number, k: number): number => r.phi[(i * m + j) * K + k];
 
@@ -113,6 +130,8 @@ export const kernelShapTest = defineTest({
     const undefinedReasons: Record<string, string> = {};
     for (const j of order) metrics[`mean_abs_shap.${s.names[j]}`] = round(importance[j]);
     const notes: string[] = [];
+    if (fast)
+      notes.push("Synthetic rows were built in the model's encoded input space (the adapter's encoded fast path).");
     let maxStdErr: number | null = null;
     if (r.stdErr) {
       maxStdErr = r.stdErr.reduce((a, b) => Math.max(a, b), 0);
