@@ -91,11 +91,15 @@ export const treeShapTest = defineTest({
     const T = ens.targets;
     // Binary classifiers with a score per class: explain the positive class, as the other tests do.
     const explained = ctx.task === 'binary-classification' && T === 2 ? [1] : Array.from({ length: T }, (_, k) => k);
+    // A binary classifier may carry one score (the positive class's); the model output class it matches.
+    const singleBinary = ctx.task === 'binary-classification' && T === 1;
+    const modelClass = (k: number): number => (singleBinary ? 1 : k);
     const outputNames =
       ctx.task === 'regression'
         ? ['prediction']
         : explained.map(
-            (k) => `${ens.postTransform === 'NONE' ? 'P' : 'score'}(${ctx.classes[k] ?? ens.classLabels[k] ?? k})`,
+            (k) =>
+              `${ens.postTransform === 'NONE' ? 'P' : 'score'}(${ctx.classes[modelClass(k)] ?? ens.classLabels[k] ?? k})`,
           );
     const m = s.names.length;
     const grouped = new Float64Array(rows.n * m * explained.length);
@@ -128,7 +132,7 @@ export const treeShapTest = defineTest({
       let diff = 0;
       for (let i = 0; i < rows.n; i++) {
         for (const k of explained) {
-          const theirs = ctx.task === 'regression' ? model[i] : model[i * s.outputs + k];
+          const theirs = ctx.task === 'regression' ? model[i] : model[i * s.outputs + modelClass(k)];
           diff = Math.max(diff, Math.abs(ours[i * T + k] - theirs));
         }
       }
