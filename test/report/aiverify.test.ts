@@ -82,6 +82,19 @@ describe('AI Verify process checklists', () => {
       p.sections.flatMap((s) => s.checklist.flatMap((c) => c.processes.map((x) => x.pid))),
     ),
   );
+  const areas = (
+    readJson(sharedPath('reference/aiverify/process-checklist/process_checklists.json')) as unknown as {
+      areas: { principles: { principle: string; cid: string }[] }[];
+    }
+  ).areas;
+  const cidOfPrinciple = new Map(areas.flatMap((a) => a.principles.map((p) => [p.principle, p.cid] as const)));
+  const cidOfPid = new Map(
+    checklists.principles.flatMap((p) =>
+      p.sections.flatMap((s) =>
+        s.checklist.flatMap((c) => c.processes.map((x) => [x.pid, cidOfPrinciple.get(p.principle)] as const)),
+      ),
+    ),
+  );
   const metaDir = sharedPath('reference/aiverify/process-checklist/input-block-meta');
   const metas = readdirSync(metaDir).map((f) => readJson(path.join(metaDir, f)));
   const plugin = readJson(sharedPath('reference/aiverify/process-checklist/plugin.meta.json'));
@@ -102,7 +115,8 @@ describe('AI Verify process checklists', () => {
         const m = /^(completed|elaboration)-(.+)$/.exec(k);
         expect(m, k).not.toBeNull();
         expect(pids.has(m![2]), `pid ${m![2]}`).toBe(true);
-        // pids of a block belong to that block's principle (7.x.x → fairness …)
+        // pids of a block belong to that block's principle (7.x.x → fairness …), as AI Verify's checklists say.
+        expect(cidOfPid.get(m![2]), `pid ${m![2]} in ${b.cid}`).toBe(b.cid);
         if (m![1] === 'completed') {
           expect(['Yes', 'No', 'Not Applicable']).toContain(v);
           answered++;

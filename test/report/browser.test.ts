@@ -137,14 +137,12 @@ describe('report.html in Chromium', () => {
       }
 
       // Corruption examples as a corruption × severity grid, with what the model predicted in the alt text.
-      const grid = await page
-        .locator('table.grid img')
-        .evaluateAll((els) =>
-          els.map((e) => ({
-            w: (e as unknown as { naturalWidth: number }).naturalWidth,
-            alt: e.getAttribute('alt') ?? '',
-          })),
-        );
+      const grid = await page.locator('table.grid img').evaluateAll((els) =>
+        els.map((e) => ({
+          w: (e as unknown as { naturalWidth: number }).naturalWidth,
+          alt: e.getAttribute('alt') ?? '',
+        })),
+      );
       expect(grid).toHaveLength(CORRUPTIONS.length * 6);
       expect(grid.every((g) => g.w === 16)).toBe(true);
       expect(grid[5].alt).toBe('Gaussian_Noise at severity 5: true cat, predicted dog');
