@@ -69,6 +69,7 @@ figcaption{font-size:12px;color:var(--muted)}
 table.grid img{width:64px;image-rendering:pixelated;display:block}.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
 article.test{border-top:1px solid var(--line);padding-top:6px}
 .note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
+.findings{border-left:4px solid #888;padding:4px 10px;margin:8px 0;font-size:14px}
 .error-box{background:var(--bg-err);border-left:4px solid var(--err);padding:6px 10px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
 nav ol{columns:2;font-size:14px}
@@ -98,6 +99,21 @@ function badge(status: string): string {
 
 function anchor(prefix: string, id: string): string {
   return `${prefix}-${id.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+}
+
+/** What else a reader must know: tests that did not run, and each test's first note. */
+function findingsList(results: Results): string {
+  const items: string[] = [];
+  for (const t of results.tests) {
+    if (t.status === 'error')
+      items.push(`<strong>${h(t.title)}</strong> ended with an error: ${h(t.error?.message ?? 'unknown error')}`);
+    if (t.status === 'skipped')
+      items.push(`<strong>${h(t.title)}</strong> was skipped: ${h(t.reason ?? 'no reason given')}`);
+    for (const n of (t.notes ?? []).slice(0, 1)) items.push(`<strong>${h(t.title)}</strong>: ${h(n)}`);
+  }
+  return items.length
+    ? `<div class="findings"><strong>Also note</strong><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul></div>`
+    : '';
 }
 
 function summarySection(results: Results): string {
@@ -137,6 +153,7 @@ ${failed.length ? `<div class="note"><strong>Failed thresholds</strong><ul>${fai
 </dl>
 ${counts}
 ${testRows.length ? table('Tests and their thresholds', ['test', 'status', 'thresholds'], testRows) : ''}
+${findingsList(results)}
 ${
   cov.length
     ? table(
