@@ -3,8 +3,6 @@
  * the weight sum, aggregated inside DuckDB. Everything else in the classification metrics is arithmetic
  * on these few cells, which is what keeps the metrics fast and portable to another SQL engine.
  */
-import { AssayError } from '../errors.js';
-import type { DataSession } from '../data/session.js';
 
 export type GroupKey = (string | null)[];
 
@@ -21,40 +19,6 @@ export interface Cell {
 }
 
 export const sensitiveColumns = (m: number): string[] => Array.from({ length: m }, (_, k) => `s_${k}`);
-
-/** Counts by sensitive group (m attributes; m = 0 gives one group) × label × prediction. */
-export async function loadCells(db: DataSession, m: number, classes: number): Promise<Cell[]> {
-  const s = sensitiveColumns(m);
-  const keys = [...s, 'y_true', 'y_pred'].join(', ');
-  const rows = await db.rows(
-    `SELECT ${keys}, count(*)::DOUBLE AS n, sum(w)::DOUBLE AS w FROM scored GROUP BY ${keys} ORDER BY ${keys}`,
-  );
-  const cells: Cell[] = [];
-  for (const r of rows) {
-    const t = r[m] === null ? Number.NaN : Number(r[m]);
-    const p = r[m + 1] === null ? Number.NaN : Number(r[m + 1]);
-    for (const [name, v] of [
-      ['y_true', t],
-      ['y_pred', p],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 0 || v >= classes) {
-        throw new AssayError(
-          'UNKNOWN_LABEL',
-          `${name} holds class index ${Number.isNaN(v) ? 'NULL' : v}, expected 0..${classes - 1} (one of the declared classes)`,
-          { column: name },
-        );
-      }
-    }
-    cells.push({
-      group: r.slice(0, m).map((v) => (v === null ? null : String(v))),
-      t,
-      p,
-      n: Number(r[m + 2]),
-      w: Number(r[m + 3]),
-    });
-  }
-  return cells;
-}
 
 /** A K×K matrix (row = truth, column = prediction) of weights and of counts. */
 export interface Confusion {

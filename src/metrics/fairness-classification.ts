@@ -8,14 +8,14 @@ import { AssayError } from '../errors.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { defineTest, type MetricValue, type TestContext, type TestOutcome } from '../tests/types.js';
 import { percentileIntervals, poisson } from './bootstrap.js';
-import { type Cell, groupId, loadCells, oneVsRest, sensitiveColumns } from './cells.js';
-import { scoredShape } from './context.js';
+import { type Cell, groupId, oneVsRest, sensitiveColumns } from './cells.js';
 import { betweenGroups } from './disparity.js';
 import { FMTC_CONVENTION, FMTC_META, fmtcOutput } from './aiverify-fmtc.js';
 import { classKey, computeFairness } from './fairness-core.js';
 import { buildGroups, type Group, mergeConfusion } from './groups.js';
 import { RATE_NAMES } from './rates.js';
-import { rankCurves, scoreCoverage } from './scores.js';
+import { rankCurves } from './scores.js';
+import { classificationSummary } from './summary.js';
 import type { Maybe } from './values.js';
 
 export const FairnessClassificationParams = z
@@ -109,7 +109,9 @@ export async function fairnessClassification(
   }
   const k = ctx.classes.length;
   const binary = k === 2;
-  const cells = await loadCells(ctx.db, m, k);
+  // calibration bins are not used here; one bin keeps the summary small
+  const summary = await classificationSummary(ctx.db, { m, classes: k, calibrationBins: 1 });
+  const cells = summary.cells;
   const groups = buildGroups(cells, ctx.sensitive, k, { mode: params.groups, minGroupSize: params.minGroupSize });
   const isReference = referencePredicate(ctx);
   const setup = { classes: ctx.classes, isReference, alpha: params.alpha, excludeSmall: params.excludeSmallGroups };
@@ -132,17 +134,20 @@ export async function fairnessClassification(
   }
 
   // Per-group ROC AUC (no bootstrap: it needs the scores, not the counts).
-  const shape = await scoredShape(ctx.db, k);
   const aucByGroup = new Map<string, Maybe>();
-  const haveScores = binary ? shape.hasBinaryScores : shape.hasProbabilities;
-  if (haveScores) {
-    const cols = binary ? ['y_score'] : Array.from({ length: k }, (_, i) => `p_${i}`);
-    const cover = await scoreCoverage(ctx.db, cols);
+  const cover = summary.scores;
+  const haveScores = cover !== null && cover.missing < cover.rows;
+  if (cover && haveScores) {
     if (cover.missing === 0) {
-      const s = sensitiveColumns(m);
       const classes = binary ? null : k;
-      const overall = (await rankCurves(ctx.db, { groups: [], classes, rocPoints: 0 })).stats;
-      for (const r of (await rankCurves(ctx.db, { groups: s, classes, rocPoints: 0 })).stats) {
+      const curves = await rankCurves(ctx.db, {
+        groups: sensitiveColumns(m),
+        groupKeys: groups.map((g) => g.key),
+        classes,
+        rocPoints: 0,
+      });
+      const overall = curves.overall;
+      for (const r of curves.groups) {
         const cls = binary ? 1 : Number(r.key[m]);
         aucByGroup.set(`${cls}|${groupId(r.key.slice(0, m) as (string | null)[])}`, r.auc);
       }

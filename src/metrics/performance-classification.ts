@@ -4,18 +4,11 @@
  */
 import { z } from 'zod';
 import { defineTest, type TestContext, type TestOutcome } from '../tests/types.js';
-import { loadCells } from './cells.js';
 import { labelMetrics } from './confusion-metrics.js';
-import { scoredShape } from './context.js';
 import { buildGroups, mergeConfusion } from './groups.js';
-import {
-  binaryProbabilityLosses,
-  calibration,
-  multiclassProbabilityLosses,
-  rankCurves,
-  scoreCoverage,
-} from './scores.js';
-import { defined, type Maybe, MetricSink, undefinedBecause } from './values.js';
+import { calibrationFromBins, rankCurves } from './scores.js';
+import { classificationSummary } from './summary.js';
+import { defined, divide, type Maybe, MetricSink, undefinedBecause } from './values.js';
 
 export const PerformanceClassificationParams = z
   .object({
@@ -33,7 +26,8 @@ export async function performanceClassification(
 ): Promise<TestOutcome> {
   const k = ctx.classes.length;
   const binary = k === 2;
-  const cells = await loadCells(ctx.db, 0, k);
+  const summary = await classificationSummary(ctx.db, { m: 0, classes: k, calibrationBins: params.calibrationBins });
+  const cells = summary.cells;
   const [all] = buildGroups(cells, [], k, { mode: 'observed', minGroupSize: 0 });
   const confusion = all ? all.confusion : mergeConfusion([], k);
   const lm = labelMetrics(confusion, ctx.classes);
@@ -56,21 +50,18 @@ export async function performanceClassification(
   }
   sink.put('specificity_macro', lm.macro.specificity);
 
-  const shape = await scoredShape(ctx.db, k);
   let scores: unknown = null;
-  const scoreCols = binary ? ['y_score'] : Array.from({ length: k }, (_, i) => `p_${i}`);
-  const haveScores = binary ? shape.hasBinaryScores : shape.hasProbabilities;
+  const cover = summary.scores;
   const scoreMetrics = ['roc_auc', 'average_precision', 'log_loss', 'brier_score', 'expected_calibration_error'];
-  if (!haveScores) {
+  if (!cover || cover.missing === cover.rows) {
     for (const name of scoreMetrics) sink.put(name, undefinedBecause('the model gives no scores/probabilities'));
   } else {
-    const cover = await scoreCoverage(ctx.db, scoreCols);
     if (cover.missing > 0) {
       for (const name of scoreMetrics)
         sink.put(name, undefinedBecause(`${cover.missing} of ${cover.rows} rows have no score`));
     } else {
       const curves = await rankCurves(ctx.db, { groups: [], classes: binary ? null : k, rocPoints: params.rocPoints });
-      const ranks = curves.stats;
+      const ranks = curves.overall;
       let auc: Maybe;
       let ap: Maybe;
       if (binary) {
@@ -96,22 +87,10 @@ export async function performanceClassification(
         const why = undefinedBecause(`${cover.outside01} scores lie outside [0, 1]: not probabilities`);
         for (const name of ['log_loss', 'brier_score', 'expected_calibration_error']) sink.put(name, why);
       } else {
-        const losses = binary ? await binaryProbabilityLosses(ctx.db) : await multiclassProbabilityLosses(ctx.db, k);
-        sink.put('log_loss', losses.logLoss);
-        sink.put('brier_score', losses.brier);
+        sink.put('log_loss', divide(cover.logLossSum, cover.weight, 'no rows'));
+        sink.put('brier_score', divide(cover.brierSum, cover.weight, 'no rows'));
       }
-      const probsList = `[${scoreCols.join(', ')}]`;
-      const cal =
-        cover.outside01 > 0
-          ? null
-          : binary
-            ? await calibration(ctx.db, 'y_score', 'y_true = 1', params.calibrationBins)
-            : await calibration(
-                ctx.db,
-                `list_extract(${probsList}, y_pred + 1)`,
-                'y_true = y_pred',
-                params.calibrationBins,
-              );
+      const cal = cover.outside01 > 0 ? null : calibrationFromBins(cover.bins, params.calibrationBins);
       if (cal) sink.put('expected_calibration_error', cal.ece);
       scores = {
         perClass: binary
