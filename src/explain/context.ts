@@ -4,7 +4,7 @@
  */
 import { readFeatureMatrix } from '../data/features.js';
 import { AssayError } from '../errors.js';
-import type { FeatureInfo, Model, Prediction } from '../models/types.js';
+import type { EncodedAccess, FeatureInfo, Model, Prediction } from '../models/types.js';
 import type { TestContext } from '../tests/types.js';
 import { createRng, deriveSeed, sampleWithoutReplacement } from '../util/random.js';
 import type { BatchPredictor, Matrix } from './predictor.js';
@@ -43,23 +43,10 @@ export function requireTabularModel(ctx: TestContext, testId: string): FeatureIn
 }
 
 /** The model as a predictor of probabilities (positive class or all classes) or of the regression output. */
-/**
- * An optional fast path a model adapter may offer (not yet part of the shared `Model` interface): its encoder
- * and a predict on already-encoded rows. With it, KernelSHAP encodes the rows and the background once and
- * builds synthetic rows in the model's own input space, so the model stays busy instead of the encoder.
- */
-export interface EncodedAccess {
-  /** Width of an encoded row. */
-  width: number;
-  /** Encoded columns [start, end) of each raw feature, in `input.features` order. */
-  columns: [number, number][];
-  encode(raw: Float64Array, n: number): Float32Array;
-  /** Exactly `predict`, on rows already encoded. */
-  predictEncoded(x: Float32Array, n: number): Promise<Prediction>;
-}
+export type { EncodedAccess } from '../models/types.js';
 
 export function encodedAccess(model: Model): EncodedAccess | undefined {
-  return (model as Model & { encoded?: EncodedAccess }).encoded;
+  return model.encoded;
 }
 
 /** Turns a Prediction into the outputs explained (probabilities or the regression value). */

@@ -49,6 +49,20 @@ export interface ModelIdentity {
   details?: Record<string, unknown>;
 }
 
+/**
+ * An optional fast path an adapter may offer: its encoder and a predict on already-encoded rows. With it,
+ * explainers encode rows and background once and build synthetic rows in the model's own input space, so the
+ * model stays busy instead of the encoder. `predictEncoded(encode(x, n), n)` must equal `predict(x, n)`.
+ */
+export interface EncodedAccess {
+  /** Width of an encoded row. */
+  width: number;
+  /** Encoded columns [start, end) of each raw feature, in `input.features` order. */
+  columns: [number, number][];
+  encode(raw: Float64Array, n: number): Float32Array;
+  predictEncoded(x: Float32Array, n: number): Promise<Prediction>;
+}
+
 export interface Model {
   readonly identity: ModelIdentity;
   readonly input: ModelInput;
@@ -56,8 +70,13 @@ export interface Model {
   readonly classes?: (string | number | boolean)[];
   /** Whether `predict` is available (false for the `predictions` adapter). */
   readonly canPredict: boolean;
-  /** Predict a batch of n rows (see the header comment for the layout). Batches of any size are accepted. */
+  /**
+   * Predict a batch of n rows (see the header comment for the layout). Batches of any size are accepted, and
+   * concurrent calls are safe (each call owns its buffers).
+   */
   predict(x: Float64Array, n: number): Promise<Prediction>;
+  /** The encoded fast path, when the adapter has one (tabular ONNX models). */
+  readonly encoded?: EncodedAccess;
   /** Release native resources. */
   close(): Promise<void>;
 }
