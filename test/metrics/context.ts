@@ -31,6 +31,8 @@ export interface ScoredSpec {
   /** Extra SQL appended after FROM (e.g. a WHERE clause). */
   filter?: string;
   threads?: number;
+  /** Create `scored` as a view over the file instead of loading it into a table. */
+  view?: boolean;
 }
 
 export interface ScoredContext extends TestContext {
@@ -64,7 +66,7 @@ export async function createScored(db: DataSession, spec: ScoredSpec): Promise<v
     ...sens,
   ];
   await db.exec(
-    `CREATE OR REPLACE TABLE scored AS SELECT ${cols.join(', ')} FROM ${readSql(spec.file)} ${spec.filter ?? ''}`,
+    `CREATE OR REPLACE ${spec.view ? 'VIEW' : 'TABLE'} scored AS SELECT ${cols.join(', ')} FROM ${readSql(spec.file)} ${spec.filter ?? ''}`,
   );
 }
 
