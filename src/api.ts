@@ -15,6 +15,7 @@ import { computeCoverage } from './frameworks/index.js';
 import { openModel } from './models/open.js';
 import type { Model } from './models/types.js';
 import { loadProcessChecks } from './process/index.js';
+import type { ReportFormat } from './report/formats.js';
 import { RESULTS_SCHEMA_VERSION, type InputFile, type Results, type TestResult } from './results/schema.js';
 import { hashFile } from './results/hash.js';
 import { toJson, writeFileAtomic } from './results/write.js';
@@ -30,8 +31,8 @@ export interface AssessOptions {
   outDir?: string;
   /** Write results.json and reports into the output folder (default true). */
   write?: boolean;
-  /** Report formats to write after results.json (default: all that the report module offers). */
-  reports?: string[] | 'none';
+  /** Report formats to write after results.json (default: all). */
+  reports?: ReportFormat[] | 'none';
   progress?: (e: ProgressEvent & { test?: string }) => void;
   log?: (msg: string) => void;
 }
@@ -167,7 +168,7 @@ async function finish(results: Results, outDir: string, options: AssessOptions):
     if (options.reports !== 'none') {
       const { writeReports } = await import('./report/index.js');
       const r = await writeReports(results, outDir, {
-        ...(Array.isArray(options.reports) ? { formats: options.reports as never } : {}),
+        ...(Array.isArray(options.reports) ? { formats: options.reports } : {}),
         log: options.log,
       });
       written.push(...r.written);

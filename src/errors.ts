@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   EVIDENCE_MISSING: 'an evidence file named in the process checks does not exist',
   FRAMEWORK_UNKNOWN: 'an unknown framework or control id',
   // output
+  RESULTS_INVALID: 'a results.json is not valid JSON or does not match the results schema',
   OUTPUT_WRITE: 'the output folder cannot be written',
   BROWSER_MISSING: 'no Chromium was found to print the PDF',
   // everything else

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AssayError } from '../errors.js';
-import { REPORT_FORMATS, type ReportFormat, writeReports } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
 import { Results } from '../results/schema.js';
 
 /** Parses `html,pdf` / `all` into formats; unknown names are an error that lists the known ones. */
@@ -47,7 +47,7 @@ export async function readResults(file: string): Promise<Results> {
     json = JSON.parse(text);
   } catch (e) {
     throw new AssayError(
-      'DATA_UNREADABLE',
+      'RESULTS_INVALID',
       `${file} is not valid JSON (${(e as Error).message}); expected a results.json written by assay run`,
       { file },
     );
@@ -58,7 +58,7 @@ export async function readResults(file: string): Promise<Results> {
       .slice(0, 5)
       .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
       .join('; ');
-    throw new AssayError('DATA_UNREADABLE', `${file} is not a valid Assay results.json: ${issues}`, { file });
+    throw new AssayError('RESULTS_INVALID', `${file} is not a valid Assay results.json: ${issues}`, { file });
   }
   return parsed.data;
 }
@@ -75,6 +75,7 @@ export function registerReportCommand(program: Command): void {
       const results = await readResults(file);
       const baseDir = path.dirname(path.resolve(file));
       const outDir = path.resolve(opts.out ?? baseDir);
+      const { writeReports } = await import('../report/index.js'); // charts and the browser load only when used
       const { written, warnings } = await writeReports(results, outDir, { formats, baseDir });
       for (const w of written) process.stdout.write(`${w}\n`);
       for (const w of warnings) process.stderr.write(`assay: warning: ${w}\n`);

@@ -5,6 +5,7 @@ import type { AssessOptions, AssessOutcome } from '../api.js';
 import { loadPlanFile } from '../config/load.js';
 import { PACKAGE_ROOT } from '../results/versions.js';
 import { createProgress } from './progress.js';
+import { parseFormats } from './report.js';
 
 interface RunFlags {
   out?: string;
@@ -60,7 +61,7 @@ async function runAndPrint(
   try {
     outcome = await run({
       outDir: flags.out ? path.resolve(flags.out) : undefined,
-      reports: flags.reports === false ? 'none' : flags.format ? flags.format.split(',').map((s) => s.trim()) : undefined,
+      reports: flags.reports === false ? 'none' : flags.format ? parseFormats(flags.format) : undefined,
       progress: progress?.update,
       log: quiet ? undefined : (m: string) => process.stderr.write(`${m}\n`),
     });

@@ -194,7 +194,13 @@ export const kernelShapTest = defineTest({
       aiverify: [
         shapToolboxOutput(
           { featureNames: s.names, expected: Array.from(r.baseValue), values: perOutput, samples, localIndex: 0 },
-          { explain_type: 'global', background_samples: background.n, data_samples: rows.n },
+          {
+            explain_type: 'global',
+            // AI Verify names a separate background file; Assay samples the background from the assessed data.
+            background_path: ctx.plan.data.path,
+            background_samples: background.n,
+            data_samples: rows.n,
+          },
           `Assay KernelSHAP on ${s.outputNames.join(', ')} (AI Verify's toolbox explains predicted labels); ` +
             'categorical features are one player each, sampled by category index; the "local" explanation is the first explained row',
         ),

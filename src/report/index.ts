@@ -13,8 +13,9 @@ import { renderMarkdown } from './markdown.js';
 import { oscalAssessmentResults } from './oscal.js';
 import { BROWSER_HINT, findChromium, printPdf } from './pdf.js';
 
-export type ReportFormat = 'html' | 'pdf' | 'md' | 'junit' | 'oscal' | 'aiverify';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'pdf', 'md', 'junit', 'oscal', 'aiverify'];
+export { REPORT_FORMATS, type ReportFormat } from './formats.js';
+import type { ReportFormat } from './formats.js';
+import { REPORT_FORMATS } from './formats.js';
 
 export { renderHtml } from './html.js';
 export { renderJunit } from './junit.js';

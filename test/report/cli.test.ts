@@ -54,7 +54,7 @@ describe('assay report', () => {
 
     const bad = tmp.file('bad.json', '{ "schemaVersion": ');
     const parse = await failure(bad, '--format', 'md');
-    expect(parse.code).toBe('DATA_UNREADABLE');
+    expect(parse.code).toBe('RESULTS_INVALID');
     expect(parse.message).toMatch(/bad\.json is not valid JSON/);
 
     const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -62,7 +62,7 @@ describe('assay report', () => {
     r.tests[0].status = 'great';
     const wrong = tmp.file('wrong.json', JSON.stringify(r));
     const invalid = await failure(wrong, '--format', 'md');
-    expect(invalid.code).toBe('DATA_UNREADABLE');
+    expect(invalid.code).toBe('RESULTS_INVALID');
     expect(invalid.message).toContain('is not a valid Assay results.json');
     expect(invalid.message).toContain('summary');
     expect(invalid.message).toContain('tests.0.status');
