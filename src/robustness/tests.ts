@@ -38,7 +38,9 @@ const HsjParams = z
       .number()
       .positive()
       .optional()
-      .describe('Perturbation budget for accuracy under attack (normalised units; default 0.1 for L2, 0.05 for L∞)'),
+      .describe(
+        'Perturbation budget for accuracy under attack (tabular: normalised units, default 0.1 for L2 and 0.05 for L∞; images: pixel values, default 0.5 for L2 and 0.05 for L∞)',
+      ),
     epsilons: z.array(z.number().positive()).min(1).optional().describe('Budgets of the success-rate curve'),
     immutable: z
       .array(z.string())
@@ -48,7 +50,7 @@ const HsjParams = z
   })
   .strict();
 
-const DEFAULT_EPS = { l2: 0.1, linf: 0.05 };
+const DEFAULT_EPS = { tabular: { l2: 0.1, linf: 0.05 }, image: { l2: 0.5, linf: 0.05 } };
 const DEFAULT_CURVE = {
   l2: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
   linf: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
@@ -100,7 +102,7 @@ export const hopSkipJumpTest = defineTest({
     const truth = Int32Array.from(rows, (i) => truthAll[i]);
     // Summaries compare in the run's class space.
     const samplesInRunSpace = r.samples.map((s) => ({ ...s, originalLabel: toClass(s.originalLabel) }));
-    const epsilon = params.epsilon ?? DEFAULT_EPS[params.norm];
+    const epsilon = params.epsilon ?? DEFAULT_EPS[image ? 'image' : 'tabular'][params.norm];
     const curve = params.epsilons ?? DEFAULT_CURVE[params.norm];
     const summary = summarizeAttack(samplesInRunSpace, truth, curve, epsilon);
     const failures = n - summary.successes;

@@ -167,6 +167,17 @@ describe('robustness tests on the digits CNN (image folder)', () => {
     }
   });
 
+  it('same seed, same results; another seed, other noise', async () => {
+    const tests: PlanInput['tests'] = [
+      { id: 'robustness.image_corruptions', params: { corruptions: ['Gaussian_Noise', 'Rain'], examples: false } },
+    ];
+    const [a] = await runPlan(plan(tests), digits);
+    const [b] = await runPlan(plan(tests), digits);
+    expect(b.outcome.results).toEqual(a.outcome.results);
+    const [c] = await runPlan({ ...plan(tests), seed: 4 }, digits);
+    expect(c.outcome.results).not.toEqual(a.outcome.results);
+  });
+
   it('HopSkipJump on images: every sample flipped, PNG pairs written', async () => {
     const [h] = await runPlan(
       plan([{ id: 'robustness.hopskipjump', params: { samples: 12, maxQueries: 1500, examples: 2 } }]),
