@@ -143,48 +143,53 @@ export async function loadData(db: DataSession, plan: Plan, baseDir: string, nee
     (await db.describe('source')).map((c) => [c.name, c.type] as const),
   );
 
-  // 4. Numeric columns: text that is not a number is an error (never coerced), NaN/Inf are errors.
-  for (const col of unique(needs.numeric)) {
-    const t = types.get(col) ?? '';
-    const c = ident(col);
-    if (!isNumericType(t)) {
-      const bad = await db.rows(
-        `SELECT rowid, ${c}::VARCHAR FROM source WHERE ${c} IS NOT NULL AND TRY_CAST(${c} AS DOUBLE) IS NULL ORDER BY rowid LIMIT 1`,
-      );
-      if (bad.length) {
-        const [rowid, value] = bad[0];
-        throw new AssayError(
-          'COLUMN_NOT_NUMERIC',
-          `column "${col}" of ${shown} must be numeric, but data row ${Number(rowid) + 1} holds "${String(value)}"`,
-          { file: shown, column: col, row: Number(rowid) + 1, configPath: configPathOf(plan, col) },
-          { hint: 'Declare it as a categorical feature in the preprocessing spec, or fix the value.' },
-        );
-      }
-    }
-    const nonFinite = await db.rows(
-      `SELECT rowid, ${c}::VARCHAR FROM source WHERE ${c} IS NOT NULL AND NOT isfinite(TRY_CAST(${c} AS DOUBLE)) ORDER BY rowid LIMIT 1`,
-    );
-    if (nonFinite.length) {
-      const [rowid, value] = nonFinite[0];
-      throw new AssayError(
-        'NON_FINITE',
-        `column "${col}" of ${shown} holds ${String(value)} at data row ${Number(rowid) + 1}; only finite numbers are allowed`,
-        { file: shown, column: col, row: Number(rowid) + 1 },
-      );
-    }
-  }
-
-  // 5. Filter, then nulls in used columns: an error by default, or dropped and counted.
+  // 4. One pass finds the first offending row of every check: text in a numeric column (never coerced),
+  //    NaN/Inf, and nulls in used columns among the rows the filter keeps.
   const where = spec.filter
     ? `${ident(spec.filter.column)}::VARCHAR IN (${spec.filter.in.map((v) => lit(String(v))).join(', ')})`
     : 'TRUE';
   const used = unique([...needs.numeric, ...needs.other, ...(spec.id ? [spec.id] : [])]);
   const anyNull = used.length ? used.map((c) => `${ident(c)} IS NULL`).join(' OR ') : 'FALSE';
+  const numeric = unique(needs.numeric);
+  const checks: string[] = [];
+  for (const col of numeric) {
+    const c = ident(col);
+    const textual = !isNumericType(types.get(col) ?? '');
+    checks.push(textual ? `min(rowid) FILTER (WHERE ${c} IS NOT NULL AND TRY_CAST(${c} AS DOUBLE) IS NULL)` : 'NULL');
+    checks.push(`min(rowid) FILTER (WHERE ${c} IS NOT NULL AND NOT isfinite(TRY_CAST(${c} AS DOUBLE)))`);
+  }
+  checks.push(`min(rowid) FILTER (WHERE ${anyNull})`, `count(*) FILTER (WHERE ${anyNull})::DOUBLE`);
+  const found = (await db.rows(`SELECT ${checks.join(', ')} FROM source WHERE ${where}`))[0];
+  const valueAt = async (col: string, rowid: unknown) =>
+    String((await db.rows(`SELECT ${ident(col)}::VARCHAR FROM source WHERE rowid = ${Number(rowid)}`))[0]?.[0]);
+  for (let k = 0; k < numeric.length; k++) {
+    const col = numeric[k];
+    const [textRow, nonFiniteRow] = [found[2 * k], found[2 * k + 1]];
+    if (textRow !== null) {
+      const row = Number(textRow) + 1;
+      throw new AssayError(
+        'COLUMN_NOT_NUMERIC',
+        `column "${col}" of ${shown} must be numeric, but data row ${row} holds "${await valueAt(col, textRow)}"`,
+        { file: shown, column: col, row, configPath: configPathOf(plan, col) },
+        { hint: 'Declare it as a categorical feature in the preprocessing spec, or fix the value.' },
+      );
+    }
+    if (nonFiniteRow !== null) {
+      const row = Number(nonFiniteRow) + 1;
+      throw new AssayError(
+        'NON_FINITE',
+        `column "${col}" of ${shown} holds ${await valueAt(col, nonFiniteRow)} at data row ${row}; only finite numbers are allowed`,
+        { file: shown, column: col, row },
+      );
+    }
+  }
+
+  // 5. Nulls in used columns: an error by default, or dropped and counted.
   let dropped = 0;
-  const nullRow = await db.rows(`SELECT rowid FROM source WHERE (${where}) AND (${anyNull}) ORDER BY rowid LIMIT 1`);
-  if (nullRow.length) {
+  const nullRowId = found[2 * numeric.length];
+  if (nullRowId !== null) {
     if (spec.nulls === 'error') {
-      const rowid = Number(nullRow[0][0]);
+      const rowid = Number(nullRowId);
       const cols: string[] = [];
       for (const c of used) {
         const v = await db.rows(`SELECT ${ident(c)} IS NULL FROM source WHERE rowid = ${rowid}`);
@@ -197,7 +202,7 @@ export async function loadData(db: DataSession, plan: Plan, baseDir: string, nee
         { hint: 'Fix the data, or set `data.nulls: drop` to drop such rows (the count is recorded in results.json).' },
       );
     }
-    dropped = Number(await db.scalar(`SELECT count(*)::DOUBLE FROM source WHERE (${where}) AND (${anyNull})`));
+    dropped = Number(found[2 * numeric.length + 1]);
   }
 
   // 6. The data table/view with row ids.
@@ -222,12 +227,13 @@ export async function loadData(db: DataSession, plan: Plan, baseDir: string, nee
     );
   }
 
-  // 7. Ids must be unique.
+  // 7. Ids must be unique: a distinct count first (cheap), the offending value only when it differs.
   if (spec.id) {
-    const dup = await db.rows(
-      `SELECT __row_id::VARCHAR, count(*)::DOUBLE, min(__i)::DOUBLE, max(__i)::DOUBLE FROM data GROUP BY __row_id HAVING count(*) > 1 ORDER BY min(__i) LIMIT 1`,
-    );
-    if (dup.length) {
+    const distinct = Number(await db.scalar('SELECT count(DISTINCT __row_id)::DOUBLE FROM data'));
+    if (distinct !== rows) {
+      const dup = await db.rows(
+        `SELECT __row_id::VARCHAR, count(*)::DOUBLE, min(__i)::DOUBLE FROM data GROUP BY __row_id HAVING count(*) > 1 ORDER BY min(__i) LIMIT 1`,
+      );
       const [id, count] = dup[0];
       throw new AssayError(
         'DUPLICATE_ID',
