@@ -16,6 +16,8 @@ export interface Domain {
   hi: Float64Array;
   /** 1 when the feature holds whole numbers (integer numeric, or a category index). */
   discrete: Uint8Array;
+  /** 1 for category-index features (bounds are always 0..K−1). */
+  categorical: Uint8Array;
   /** Raw indexes of the features that may move, in order; their count is the attack's dimension m. */
   mutable: Int32Array;
   /** Raw indexes of the features that never move (the complement of `mutable`). */
@@ -35,6 +37,7 @@ export function imageDomain(d: number): Domain {
     lo: new Float64Array(d),
     hi: new Float64Array(d).fill(1),
     discrete: new Uint8Array(d),
+    categorical: new Uint8Array(d),
     mutable,
     fixed: new Int32Array(0),
     unitBox: true,
@@ -51,12 +54,14 @@ export function tabularDomain(features: FeatureInfo[], dataMin: ArrayLike<number
   const lo = new Float64Array(d);
   const hi = new Float64Array(d);
   const discrete = new Uint8Array(d);
+  const categorical = new Uint8Array(d);
   const mutable: number[] = [];
   features.forEach((f, k) => {
     if (f.kind === 'categorical') {
       lo[k] = 0;
       hi[k] = f.categories.length - 1;
       discrete[k] = 1;
+      categorical[k] = 1;
     } else {
       lo[k] = f.min ?? dataMin[k];
       hi[k] = f.max ?? dataMax[k];
@@ -74,6 +79,7 @@ export function tabularDomain(features: FeatureInfo[], dataMin: ArrayLike<number
     lo,
     hi,
     discrete,
+    categorical,
     mutable: Int32Array.from(mutable),
     fixed: Int32Array.from(fixed),
     unitBox: false,
@@ -81,12 +87,16 @@ export function tabularDomain(features: FeatureInfo[], dataMin: ArrayLike<number
   };
 }
 
-/** Widens numeric bounds so they hold every given row (config bounds narrower than the data would move x itself). */
+/**
+ * Widens numeric bounds so they hold every given row (config bounds narrower than the data would move x itself).
+ * Category bounds stay 0..K−1: an unknown category (−1) is not a value an attack may move a row to.
+ */
 export function widenToRows(domain: Domain, x: Float64Array, n: number): Domain {
   const lo = domain.lo.slice();
   const hi = domain.hi.slice();
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < domain.d; k++) {
+      if (domain.categorical[k]) continue;
       const v = x[i * domain.d + k];
       if (v < lo[k]) lo[k] = v;
       if (v > hi[k]) hi[k] = v;
