@@ -109,6 +109,35 @@ describe('HopSkipJump on a linear classifier (analytic boundary distance)', () =
     expect(Array.from(alone.adversarial)).toEqual(Array.from(a.adversarial.subarray(7 * d, 8 * d)));
   });
 
+  it('reports a failure honestly when re-scoring does not confirm the adversarial example', async () => {
+    // A model that answers differently once the attack is over (a flaky endpoint, say): the final re-scoring
+    // sees the original label, so no sample may be reported as a success.
+    const rows = fixture.rows.filter((_, i) => fixture.label[i] === 0).slice(0, 8);
+    const xs = Float64Array.from(rows.flat());
+    let over = false;
+    const flaky = async (z: Float64Array, k: number) => {
+      const labels = new Int32Array(k);
+      for (let i = 0; i < k; i++) {
+        const margin = fixture.w.reduce((a, w, j) => a + w * z[i * d + j], fixture.b);
+        labels[i] = !over && margin > 0 ? 1 : 0;
+      }
+      return { labels };
+    };
+    const r = await hopSkipJump(flaky, domain, xs, rows.length, {
+      seed: 2,
+      maxIter: 3,
+      progress: (t, total) => {
+        if (t === total) over = true;
+      },
+    });
+    for (const s of r.samples) {
+      expect(s.success).toBe(false);
+      expect(s.distance).toBeNull();
+      expect(s.reason).toBe('re-scoring gave the original label back');
+    }
+    expect(Array.from(r.adversarial)).toEqual(Array.from(xs)); // failed samples report the original row
+  });
+
   it('the ziggurat normal draws are standard normal (moments, ±1σ/±2σ mass, the tail beyond 3.44)', () => {
     const rng = createRng(123);
     const N = 400_000;
