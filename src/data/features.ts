@@ -1,8 +1,8 @@
 /**
  * Reads the RAW feature matrix (the input of `Model.predict`) from a session table: numeric features as
  * DOUBLE, categorical features as the index of the value in the feature's category list (−1 = unknown/NULL).
- * The codes are computed in SQL, so no string ever crosses into JavaScript; DuckDB's column-major chunks are
- * transposed into a row-major Float64Array.
+ * The codes are computed in SQL, so no string ever crosses into JavaScript, and each row comes back as one
+ * DOUBLE[d] array, whose storage is already the row-major matrix.
  *
  * The chunk reader prefetches: it copies a chunk out, asks DuckDB for the next one (which DuckDB computes on
  * its own threads), and only then hands the rows to the caller. A caller that runs a model synchronously
@@ -43,9 +43,15 @@ export function featureExpr(f: FeatureInfo): string {
   return `CAST(CASE CAST(${col} AS VARCHAR) ${whens} ELSE -1 END AS DOUBLE)`;
 }
 
-/** The SELECT that yields the raw feature columns f0..f{d−1} (and `__row_id` last, when asked). */
+/**
+ * The SELECT that yields each row's raw features as one fixed-size array `x` (DOUBLE[d]), then `__row_id`
+ * when asked. An ARRAY's child vector is the row-major n × d matrix itself, so DuckDB builds the layout the
+ * model wants; measured against d separate DOUBLE columns, this halves DuckDB's CPU time and removes the
+ * transpose in JavaScript.
+ */
 export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions = {}): string {
-  const cols = features.map((f, j) => `${featureExpr(f)} AS f${j}`);
+  const cols: string[] = [];
+  if (features.length > 0) cols.push(`[${features.map(featureExpr).join(', ')}]::DOUBLE[${features.length}] AS x`);
   if (opts.rowIds) cols.push('CAST(__row_id AS BIGINT) AS __row_id');
   if (cols.length === 0) throw new Error('featureQuery: no features to read');
   const where = opts.where ? ` WHERE ${opts.where}` : '';
@@ -55,34 +61,28 @@ export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions 
   return `SELECT ${cols.join(', ')} FROM ${ident(opts.table ?? 'data')}${where}${order}${limit}`;
 }
 
-/** Copies an 8-byte-per-value vector out of a chunk (the buffer may alias DuckDB memory). */
-function copyVector(
-  chunk: { chunk: duckdb.DataChunk },
-  col: number,
-  n: number,
-  out: Float64Array | BigInt64Array,
-): void {
-  const v = duckdb.data_chunk_get_vector(chunk.chunk, col);
-  const bytes = duckdb.vector_get_data(v, n * 8);
-  new Uint8Array(out.buffer, out.byteOffset, n * 8).set(bytes.subarray(0, n * 8));
+/** Copies `count` 8-byte values of a vector into `out` (the buffer may alias DuckDB memory); NULL → NaN. */
+function copyVector(v: duckdb.Vector, count: number, out: Float64Array | BigInt64Array): void {
+  const bytes = duckdb.vector_get_data(v, count * 8);
+  new Uint8Array(out.buffer, out.byteOffset, count * 8).set(bytes.subarray(0, count * 8));
   if (out instanceof Float64Array) {
-    const validity = duckdb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+    const validity = duckdb.vector_get_validity(v, Math.ceil(count / 64) * 8);
     if (validity && validity.length > 0) {
-      for (let i = 0; i < n; i++) if ((validity[i >> 3] & (1 << (i & 7))) === 0) out[i] = Number.NaN;
+      for (let i = 0; i < count; i++) if ((validity[i >> 3] & (1 << (i & 7))) === 0) out[i] = Number.NaN;
     }
   }
 }
 
 /**
- * Streams `sql` (d DOUBLE columns, then an optional BIGINT id column) chunk by chunk with one chunk of
- * prefetch. `onChunk` gets fresh arrays it may keep.
+ * Streams a `featureQuery` chunk by chunk with one chunk of prefetch. `onChunk` gets the chunk's row-major
+ * n × d matrix and ids as fresh arrays it may keep.
  */
 async function streamChunks(
   db: DataSession,
   sql: string,
   d: number,
   withIds: boolean,
-  onChunk: (cols: Float64Array[], ids: BigInt64Array | undefined, n: number) => void | Promise<void>,
+  onChunk: (x: Float64Array, ids: BigInt64Array | undefined, n: number) => void | Promise<void>,
 ): Promise<void> {
   const result = await db.conn.stream(sql);
   let next = result.fetchChunk();
@@ -90,33 +90,20 @@ async function streamChunks(
     const chunk = await next;
     if (!chunk || chunk.rowCount === 0) break;
     const n = chunk.rowCount;
-    const cols: Float64Array[] = [];
-    for (let j = 0; j < d; j++) {
-      const c = new Float64Array(n);
-      copyVector(chunk, j, n, c);
-      cols.push(c);
-    }
+    const x = new Float64Array(n * d);
+    if (d > 0) copyVector(duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk.chunk, 0)), n * d, x);
     let ids: BigInt64Array | undefined;
     if (withIds) {
       ids = new BigInt64Array(n);
-      copyVector(chunk, d, n, ids);
+      copyVector(duckdb.data_chunk_get_vector(chunk.chunk, d > 0 ? 1 : 0), n, ids);
     }
     next = result.fetchChunk(); // DuckDB computes the next chunk while the caller works on this one
     try {
-      await onChunk(cols, ids, n);
+      await onChunk(x, ids, n);
     } catch (e) {
       next.catch(() => {}); // the prefetch is abandoned; its outcome no longer matters
       throw e;
     }
-  }
-}
-
-/** Copies column-major chunk columns (rows [from, from+n)) into a row-major matrix at row `row0`. */
-function transposeInto(cols: Float64Array[], from: number, n: number, x: Float64Array, row0: number, d: number): void {
-  for (let j = 0; j < d; j++) {
-    const c = cols[j];
-    let k = row0 * d + j;
-    for (let i = from; i < from + n; i++, k += d) x[k] = c[i];
   }
 }
 
@@ -131,13 +118,13 @@ export async function readFeatureMatrix(
   const total = Number(await db.scalar<number>(`SELECT count(*)::DOUBLE FROM (${sql})`));
   let x = new Float64Array(total * d);
   let n = 0;
-  await streamChunks(db, sql, d, false, (cols, _ids, k) => {
+  await streamChunks(db, sql, d, false, (chunk, _ids, k) => {
     if ((n + k) * d > x.length) {
       const grown = new Float64Array(Math.max((n + k) * d, x.length * 2));
       grown.set(x);
       x = grown;
     }
-    transposeInto(cols, 0, k, x, n, d);
+    x.set(chunk, n * d);
     n += k;
   });
   return { n, x: x.length === n * d ? x : x.slice(0, n * d) };
@@ -169,11 +156,11 @@ export async function streamFeatureBatches(
   // Let DuckDB's own threads run further ahead of a slow consumer (default buffer: about 1 MB ≈ 3 chunks).
   await db.exec(`SET streaming_buffer_size = '64MB'`);
   try {
-    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (cols, ids, k) => {
+    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (chunk, ids, k) => {
       let from = 0;
       while (from < k) {
         const take = Math.min(k - from, size - fill);
-        transposeInto(cols, from, take, buf, fill, d);
+        buf.set(chunk.subarray(from * d, (from + take) * d), fill * d);
         if (idBuf && ids) idBuf.set(ids.subarray(from, from + take), fill);
         fill += take;
         from += take;

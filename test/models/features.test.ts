@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFeatureMatrix, streamFeatureBatches } from '../../src/data/features.js';
+import { DataSession } from '../../src/data/session.js';
+import type { FeatureInfo } from '../../src/models/types.js';
+
+describe('raw feature matrix from the data table', () => {
+  let db: DataSession;
+  const features: FeatureInfo[] = [
+    { kind: 'numeric', name: 'x' },
+    { kind: 'categorical', name: 'colour', categories: ['red', 'green', 'blue'] },
+    { kind: 'categorical', name: 'level', categories: [1, 2, 3] },
+  ];
+  beforeAll(async () => {
+    db = await DataSession.open({ threads: 1 });
+    // Stored out of __i order on purpose; level is DOUBLE (1.0 must match category 1).
+    await db.exec(`CREATE TABLE data AS SELECT * FROM (VALUES
+      (2, 1.5, 'green', 3.0, 102::BIGINT),
+      (0, -2.0, 'red', 1.0, 100::BIGINT),
+      (3, NULL, NULL, 7.0, 103::BIGINT),
+      (1, 4.25, 'purple', 2.0, 101::BIGINT)
+    ) t(__i, x, colour, level, __row_id)`);
+  });
+  afterAll(() => db?.close());
+
+  it('reads numeric values, category codes (unknown/NULL → −1) and NULL → NaN, in __i order', async () => {
+    const { n, x } = await readFeatureMatrix(db, features);
+    expect(n).toBe(4);
+    expect(Array.from(x)).toEqual([-2, 0, 0, 4.25, -1, 1, 1.5, 1, 2, Number.NaN, -1, -1]);
+  });
+
+  it('streams batches across chunk boundaries with row ids; storage order when orderBy is null', async () => {
+    const seen: number[][] = [];
+    const ids: bigint[] = [];
+    const total = await streamFeatureBatches(
+      db,
+      features,
+      3,
+      (x, n, start, rowIds) => {
+        seen.push([start, n, ...Array.from(x.subarray(0, n * 3))]);
+        ids.push(...(rowIds ?? []));
+      },
+      { rowIds: true },
+    );
+    expect(total).toBe(4);
+    expect(seen).toEqual([
+      [0, 3, -2, 0, 0, 4.25, -1, 1, 1.5, 1, 2],
+      [3, 1, Number.NaN, -1, -1],
+    ]);
+    expect(ids).toEqual([100n, 101n, 102n, 103n]);
+    const unordered: bigint[] = [];
+    await streamFeatureBatches(db, features, 10, (_x, _n, _s, rowIds) => void unordered.push(...(rowIds ?? [])), {
+      rowIds: true,
+      orderBy: null,
+    });
+    expect([...unordered].sort()).toEqual([100n, 101n, 102n, 103n]);
+  });
+
+  it('handles 5000 rows (several DuckDB chunks) identically through both readers', async () => {
+    await db.exec(
+      "CREATE TABLE big AS SELECT range::INTEGER AS __i, range * 0.5 AS x, ['red','green','blue','pink'][range % 4 + 1] AS colour, (range % 3 + 1)::DOUBLE AS level, range::BIGINT AS __row_id FROM range(5000)",
+    );
+    const whole = await readFeatureMatrix(db, features, { table: 'big' });
+    const parts = new Float64Array(whole.x.length);
+    await streamFeatureBatches(db, features, 777, (x, n, start) => parts.set(x.subarray(0, n * 3), start * 3), {
+      table: 'big',
+    });
+    expect(whole.n).toBe(5000);
+    expect(parts).toEqual(whole.x);
+    expect(Array.from(whole.x.subarray(3 * 4999))).toEqual([2499.5, -1, 1]);
+  });
+});
