@@ -31,17 +31,22 @@ export function deriveSeed(seed: number, ...labels: (string | number)[]): number
 }
 
 export function createRng(seed: number): Rng {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
+  // State in a typed array: V8 keeps the words unboxed (measurably faster than closure variables).
+  const st = new Int32Array(4);
+  st[0] = 0x9e3779b9;
+  st[1] = 0x243f6a88;
+  st[2] = 0xb7e15162;
+  st[3] = seed >>> 0;
   const next32 = (): number => {
+    const a = st[0];
+    const b = st[1];
+    const c = st[2];
+    const d = st[3];
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    st[3] = (d + 1) | 0;
+    st[0] = b ^ (b >>> 9);
+    st[1] = (c + (c << 3)) | 0;
+    st[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) next32(); // warm up, as the reference implementation recommends
