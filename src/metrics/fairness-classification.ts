@@ -109,8 +109,7 @@ export async function fairnessClassification(
   }
   const k = ctx.classes.length;
   const binary = k === 2;
-  // calibration bins are not used here; one bin keeps the summary small
-  const summary = await classificationSummary(ctx.db, { m, classes: k, calibrationBins: 1 });
+  const summary = await classificationSummary(ctx.db, { m, classes: k, calibrationBins: 1, scoreSums: false });
   const cells = summary.cells;
   const groups = buildGroups(cells, ctx.sensitive, k, { mode: params.groups, minGroupSize: params.minGroupSize });
   const isReference = referencePredicate(ctx);

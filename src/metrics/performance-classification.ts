@@ -26,7 +26,13 @@ export async function performanceClassification(
 ): Promise<TestOutcome> {
   const k = ctx.classes.length;
   const binary = k === 2;
-  const summary = await classificationSummary(ctx.db, { m: 0, classes: k, calibrationBins: params.calibrationBins });
+  // Binary probability sums come from the sorted score cells; multiclass ones from the aggregate pass.
+  const summary = await classificationSummary(ctx.db, {
+    m: 0,
+    classes: k,
+    calibrationBins: params.calibrationBins,
+    scoreSums: !binary,
+  });
   const cells = summary.cells;
   const [all] = buildGroups(cells, [], k, { mode: 'observed', minGroupSize: 0 });
   const confusion = all ? all.confusion : mergeConfusion([], k);
@@ -60,7 +66,18 @@ export async function performanceClassification(
       for (const name of scoreMetrics)
         sink.put(name, undefinedBecause(`${cover.missing} of ${cover.rows} rows have no score`));
     } else {
-      const curves = await rankCurves(ctx.db, { groups: [], classes: binary ? null : k, rocPoints: params.rocPoints });
+      const curves = await rankCurves(ctx.db, {
+        groups: [],
+        classes: binary ? null : k,
+        rocPoints: params.rocPoints,
+        calibrationBins: binary ? params.calibrationBins : undefined,
+      });
+      const prob = curves.probability ?? {
+        weight: cover.weight,
+        logLossSum: cover.logLossSum,
+        brierSum: cover.brierSum,
+        bins: cover.bins,
+      };
       const ranks = curves.overall;
       let auc: Maybe;
       let ap: Maybe;
@@ -87,10 +104,10 @@ export async function performanceClassification(
         const why = undefinedBecause(`${cover.outside01} scores lie outside [0, 1]: not probabilities`);
         for (const name of ['log_loss', 'brier_score', 'expected_calibration_error']) sink.put(name, why);
       } else {
-        sink.put('log_loss', divide(cover.logLossSum, cover.weight, 'no rows'));
-        sink.put('brier_score', divide(cover.brierSum, cover.weight, 'no rows'));
+        sink.put('log_loss', divide(prob.logLossSum, prob.weight, 'no rows'));
+        sink.put('brier_score', divide(prob.brierSum, prob.weight, 'no rows'));
       }
-      const cal = cover.outside01 > 0 ? null : calibrationFromBins(cover.bins, params.calibrationBins);
+      const cal = cover.outside01 > 0 ? null : calibrationFromBins(prob.bins, params.calibrationBins);
       if (cal) sink.put('expected_calibration_error', cal.ece);
       scores = {
         perClass: binary

@@ -28,6 +28,15 @@ export interface CurveOptions {
   classes: number | null;
   /** keep overall ROC points (about this many per curve); 0 = none */
   rocPoints: number;
+  /** binary: also the log loss, Brier score and calibration bins (this many) from the score cells */
+  calibrationBins?: number;
+}
+
+export interface ProbabilitySums {
+  weight: number;
+  logLossSum: number;
+  brierSum: number;
+  bins: { bin: number; weight: number; count: number; confidenceSum: number; hitSum: number }[];
 }
 
 export interface Curves {
@@ -37,6 +46,8 @@ export interface Curves {
   groups: RankStats[];
   /** overall ROC curve per class */
   roc: RocPoint[][];
+  /** binary with `calibrationBins`: additive probability sums over the score cells */
+  probability: ProbabilitySums | null;
 }
 
 /** Running sums of one curve, fed with (pw, nw) at strictly decreasing scores. */
@@ -119,11 +130,11 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   let cells: string;
   if (k === null) {
     cells = `SELECT ${gid} AS gid, 0 AS cls, y_score AS s, sum(CASE WHEN y_true = 1 THEN w ELSE 0 END) AS pw,
-        sum(CASE WHEN y_true = 1 THEN 0 ELSE w END) AS nw
+        sum(CASE WHEN y_true = 1 THEN 0 ELSE w END) AS nw, count(*) AS cnt
       FROM scored WHERE y_score IS NOT NULL GROUP BY ALL`;
   } else {
     const probs = Array.from({ length: k }, (_, i) => `p_${i}`).join(', ');
-    cells = `SELECT gid, cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END) AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END) AS nw
+    cells = `SELECT gid, cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END) AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END) AS nw, count(*) AS cnt
       FROM (SELECT gid, y_true, w, replace(name, 'p_', '')::INTEGER AS cls, s FROM
         (UNPIVOT (SELECT ${gid} AS gid, y_true, w, ${probs} FROM scored) ON ${probs} INTO NAME name VALUE s))
       GROUP BY ALL`;
@@ -133,20 +144,60 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   const groupRuns = withGroups ? Array.from({ length: keys.length * perGroup }, () => new Running()) : [];
   const overall = Array.from({ length: perGroup }, () => new Running());
   // Constant gid/cls columns are not transferred.
-  const select = [...(withGroups ? ['gid'] : []), ...(k !== null ? ['cls'] : []), 's', 'pw', 'nw'].join(', ');
+  const probability = k === null && opts.calibrationBins ? opts.calibrationBins : 0;
+  const select = [
+    ...(withGroups ? ['gid'] : []),
+    ...(k !== null ? ['cls'] : []),
+    's',
+    'pw',
+    'nw',
+    ...(probability ? ['cnt'] : []),
+  ].join(', ');
+  // Binary log loss (sklearn ≤ 1.4: clip to [eps, 1 − eps], renormalise), Brier and calibration sums are
+  // additive over distinct scores, so they come from the same cells.
+  const sums: ProbabilitySums = { weight: 0, logLossSum: 0, brierSum: 0, bins: [] };
+  const edges = probability ? binEdges(probability) : [];
+  const binTotals = Array.from({ length: probability }, (_, bin) => ({
+    bin,
+    weight: 0,
+    count: 0,
+    confidenceSum: 0,
+    hitSum: 0,
+  }));
+  let blockCount = 0;
+  const eps = LOG_LOSS_EPS;
+  const clip = (x: number) => Math.max(Math.min(x, 1 - eps), eps);
+  const addProbability = (sv: number, pw: number, nw: number, count: number) => {
+    const p1 = clip(sv);
+    const p0 = clip(1 - sv);
+    sums.weight += pw + nw;
+    sums.logLossSum += pw * -Math.log(p1 / (p0 + p1)) + nw * -Math.log(p0 / (p0 + p1));
+    sums.brierSum += pw * (1 - sv) ** 2 + nw * sv ** 2;
+    // numpy.searchsorted(edges[1:-1], s): the number of interior edges strictly below s.
+    let b = 0;
+    while (b < probability - 1 && edges[b + 1] < sv) b++;
+    const t = binTotals[b];
+    t.weight += pw + nw;
+    t.count += count;
+    t.confidenceSum += sv * (pw + nw);
+    t.hitSum += pw;
+  };
   let blockCls = -1;
   let blockS = Number.NaN;
   let blockP = 0;
   let blockN = 0;
   const keepRoc = opts.rocPoints > 0;
   const flush = () => {
-    if (blockCls >= 0) overall[blockCls].add(blockS, blockP, blockN, keepRoc);
+    if (blockCls < 0) return;
+    overall[blockCls].add(blockS, blockP, blockN, keepRoc);
+    if (probability) addProbability(blockS, blockP, blockN, blockCount);
   };
   await db.streamDoubles(`SELECT ${select} FROM (${cells}) ORDER BY cls, s DESC`, (cols, n) => {
     let c = 0;
     const gc = withGroups ? cols[c++] : null;
     const cc = k !== null ? cols[c++] : null;
     const [sc, pc, nc] = [cols[c], cols[c + 1], cols[c + 2]];
+    const cnt = probability ? cols[c + 3] : null;
     for (let i = 0; i < n; i++) {
       const cls = cc ? cc[i] : 0;
       const sv = sc[i];
@@ -156,9 +207,11 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
         blockS = sv;
         blockP = 0;
         blockN = 0;
+        blockCount = 0;
       }
       blockP += pc[i];
       blockN += nc[i];
+      if (cnt) blockCount += cnt[i];
       if (gc && gc[i] >= 0) groupRuns[gc[i] * perGroup + cls].add(sv, pc[i], nc[i], false);
     }
   });
@@ -171,6 +224,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
       return r.stats(key);
     }),
     roc: overall.map((r) => r.curve(opts.rocPoints)),
+    probability: probability ? { ...sums, bins: binTotals.filter((b) => b.weight > 0) } : null,
   };
 }
 

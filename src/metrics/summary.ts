@@ -35,7 +35,7 @@ export interface Summary {
 
 export async function classificationSummary(
   db: DataSession,
-  opts: { m: number; classes: number; calibrationBins: number },
+  opts: { m: number; classes: number; calibrationBins: number; scoreSums: boolean },
 ): Promise<Summary> {
   const k = opts.classes;
   const binary = k === 2;
@@ -46,7 +46,12 @@ export async function classificationSummary(
   const clip = (x: string) => `greatest(least(${x}, ${1 - eps}), ${eps})`;
   let scoreSql = '';
   let binSql = 'NULL::INTEGER';
-  if (hasScores && binary) {
+  const scoreCols = binary ? ['y_score'] : probs;
+  if (hasScores && !opts.scoreSums) {
+    // Coverage only; the probability sums come from elsewhere (binary: the sorted score cells in scores.ts).
+    scoreSql = `, count(*) FILTER (WHERE ${scoreCols.map((p) => `${p} IS NULL`).join(' OR ')})::DOUBLE,
+      count(*) FILTER (WHERE ${scoreCols.map((p) => `${p} < 0 OR ${p} > 1`).join(' OR ')})::DOUBLE, 0, 0, 0`;
+  } else if (hasScores && binary) {
     binSql = binIndexSql('y_score', opts.calibrationBins);
     scoreSql = `, count(*) FILTER (WHERE y_score IS NULL)::DOUBLE, count(*) FILTER (WHERE y_score < 0 OR y_score > 1)::DOUBLE,
       fsum(w * -ln(CASE WHEN y_true = 1 THEN ${clip('y_score')} ELSE ${clip('1 - y_score')} END / (${clip('y_score')} + ${clip('1 - y_score')}))),

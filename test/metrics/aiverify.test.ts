@@ -63,4 +63,23 @@ describe('AI Verify Fairness Metrics Toolbox for Classification profile', () => 
     expect(av?.output).toStrictEqual(expected);
     expect(av?.convention).toMatch(/AI Verify/);
   });
+
+  it("keeps AI Verify's whole-dataset denominators apart from the standard conditional rates", async () => {
+    const ctx = await scoredContext({
+      task: 'binary-classification',
+      file: sharedPath('reference/aiverify/fmtc-reference-run/synthetic_preds_20.csv'),
+      yTrue: 'y_true',
+      yPred: 'y_pred',
+      sensitive: ['gender'],
+      classes: ['0', '1'],
+    });
+    const out = await fairnessClassification(ctx, FairnessClassificationParams.parse({ minGroupSize: 0 }));
+    ctx.close();
+    const standard = (out.results as { perClass: { groups: { label: string; true_positive_rate: number }[] }[] })
+      .perClass[0].groups;
+    // Gender 0 has 4 positives, all predicted positive: TPR 1. AI Verify divides by the 10 positives overall: 0.4.
+    expect(standard.map((g) => g.true_positive_rate)).toEqual([1, 2 / 6]);
+    const av = out.aiverify?.[0].output as { results: Record<string, { metric: number }[]>[] };
+    expect(av.results[1]['True Positive Rate'].map((e) => e.metric)).toEqual([0.4, 0.2]);
+  });
 });
