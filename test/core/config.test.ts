@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlanFile, parsePlan } from '../../src/config/load.js';
-import { AssayError } from '../../src/errors.js';
+import type { AssayError } from '../../src/errors.js';
+import { errorOf } from '../support/errors.js';
 import { tempDir } from '../support/tmp.js';
 
 const tmp = tempDir();
@@ -13,15 +14,6 @@ const minimal = {
   model: { type: 'predictions', label: 'p' },
 };
 
-async function errorOf(p: Promise<unknown>): Promise<AssayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AssayError) return e;
-    throw e;
-  }
-  throw new Error('expected an AssayError');
-}
 
 describe('plan loading', () => {
   it('fills defaults', () => {

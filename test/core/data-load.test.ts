@@ -3,6 +3,7 @@ import { parsePlan } from '../../src/config/load.js';
 import { checkLabels, loadData } from '../../src/data/load.js';
 import { DataSession } from '../../src/data/session.js';
 import { AssayError } from '../../src/errors.js';
+import { errorOf } from '../support/errors.js';
 import { tempDir } from '../support/tmp.js';
 
 const tmp = tempDir();
@@ -27,15 +28,6 @@ function plan(dataPath: string, extra: Record<string, unknown> = {}) {
 const needs = { numeric: ['x', 's'], other: ['y', 'g', 'p'] };
 const GOOD = 'id,x,g,y,p,s\n1,0.5,a,yes,yes,0.9\n2,1.5,b,no,no,0.2\n3,2.5,a,no,yes,0.6\n';
 
-async function errorOf(p: Promise<unknown>): Promise<AssayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AssayError) return e;
-    throw e;
-  }
-  throw new Error('expected an AssayError');
-}
 
 describe('loading data', () => {
   it('loads CSV, gzip CSV, Parquet and JSON with row ids', async () => {
