@@ -34,6 +34,15 @@ const withBootstrap = !process.argv.includes('--no-bootstrap');
 const threads = arg('threads', 2);
 /** `--view`: `scored` is a view over the file (every query reads the file) instead of a table loaded once. */
 const asView = process.argv.includes('--view');
+/** DuckDB's buffer limit for the run (it spills to disk beyond it), e.g. --memory-limit 1GB; default 1GB. */
+const memoryLimitIndex = process.argv.indexOf('--memory-limit');
+const memoryLimit = memoryLimitIndex >= 0 ? process.argv[memoryLimitIndex + 1] : '1GB';
+
+async function openSession(): Promise<DataSession> {
+  const db = await DataSession.open({ threads });
+  await db.exec(`SET memory_limit = ${lit(memoryLimit)}`);
+  return db;
+}
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -57,7 +66,7 @@ function dataFiles(n: number): { csv: string; parquet: string; summary: string }
 
 async function ensureParquet(csv: string, parquet: string): Promise<void> {
   if (existsSync(parquet)) return;
-  const db = await DataSession.open({ threads });
+  const db = await openSession();
   await db.exec(`COPY (SELECT * FROM read_csv(${lit(csv)})) TO ${lit(parquet)} (FORMAT parquet)`);
   db.close();
 }
@@ -77,7 +86,7 @@ const spec = (file: string): ScoredSpec => ({
 });
 
 async function rawScan(file: string): Promise<{ seconds: number; rows: number; columnsSeconds: number }> {
-  const db = await DataSession.open({ threads });
+  const db = await openSession();
   const t0 = performance.now();
   const n = Number(await db.scalar(`SELECT count(*) FROM ${readSql(file)}`));
   const s = seconds(t0);
@@ -96,7 +105,7 @@ interface GroupRow {
 }
 
 async function endToEnd(file: string) {
-  const db = await DataSession.open({ threads });
+  const db = await openSession();
   const t0 = performance.now();
   const s = spec(file);
   await createScored(db, s);
@@ -147,6 +156,7 @@ async function main() {
     rows,
     threads,
     scored: asView ? 'view over the file' : 'table loaded from the file',
+    duckdbMemoryLimit: memoryLimit,
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
@@ -185,7 +195,7 @@ async function main() {
   }
   if (withBootstrap) {
     const bfiles = dataFiles(bootstrapRows);
-    const db = await DataSession.open({ threads });
+    const db = await openSession();
     const s = spec(bfiles.csv);
     await createScored(db, s);
     const ctx = contextFor(db, s);
