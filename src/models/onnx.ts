@@ -16,7 +16,7 @@ import type { OnnxModel, Task } from '../config/schema.js';
 import { AssayError, type ErrorLocation } from '../errors.js';
 import { argmaxRows, assertFinite, shapeText } from './outputs.js';
 import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
-import type { Model, ModelIdentity, ModelInput, Prediction } from './types.js';
+import type { EncodedAccess, Model, ModelIdentity, ModelInput, Prediction } from './types.js';
 
 export type OnnxSpec = z.infer<typeof OnnxModel>;
 
@@ -227,17 +227,33 @@ async function buildModel(
   };
 
   const batchSize = fixedBatch ?? spec.batchSize;
-  let buf = new Float32Array(0);
   const d = spec.image ? rowWidth : (pre?.features.length ?? 0);
+  const inDims = expectedIn.slice(1) as number[];
+  // Input buffers are pooled, not shared: concurrent predict calls each hold their own while ORT runs.
+  const pool: Float32Array[] = [];
+  const takeBuffer = (rows: number): Float32Array => {
+    const b = pool.pop();
+    return b && b.length >= rows * rowWidth ? b : new Float32Array(Math.max(rows, 1) * rowWidth);
+  };
 
+  /** Encodes (or copies) raw rows [start, start+m) into a pooled buffer and runs them. */
   const runBatch = async (x: Float64Array, start: number, m: number, out: Prediction): Promise<void> => {
     const rowsIn = fixedBatch ?? m;
-    if (buf.length < rowsIn * rowWidth) buf = new Float32Array(rowsIn * rowWidth);
-    const view = buf.subarray(0, rowsIn * rowWidth);
-    if (pre) pre.encode(x.subarray(start * d, (start + m) * d), m, view);
-    else for (let i = 0; i < m * rowWidth; i++) view[i] = x[start * rowWidth + i];
-    if (rowsIn > m) view.fill(0, m * rowWidth);
-    const tensor = new ort.Tensor('float32', view, [rowsIn, ...expectedIn.slice(1)] as number[]);
+    const buf = takeBuffer(rowsIn);
+    try {
+      const view = buf.subarray(0, rowsIn * rowWidth);
+      if (pre) pre.encode(x.subarray(start * d, (start + m) * d), m, view);
+      else for (let i = 0; i < m * rowWidth; i++) view[i] = x[start * rowWidth + i];
+      if (rowsIn > m) view.fill(0, m * rowWidth);
+      await runEncoded(view, rowsIn, start, m, out);
+    } finally {
+      pool.push(buf);
+    }
+  };
+
+  /** Runs an encoded tensor of `rowsIn` rows and stores the first m results at rows [start, start+m) of `out`. */
+  const runEncoded = async (view: Float32Array, rowsIn: number, start: number, m: number, out: Prediction) => {
+    const tensor = new ort.Tensor('float32', view, [rowsIn, ...inDims]);
     const res = await session.run({ [inputName]: tensor });
     const loc = { ...where };
     if (chosen.prediction) {
@@ -299,6 +315,55 @@ async function buildModel(
     }
   };
 
+  const newPrediction = (n: number): Prediction =>
+    classification
+      ? { labels: new Int32Array(n), ...(chosen.probabilities ? { proba: new Float64Array(n * k) } : {}) }
+      : { labels: new Float64Array(n) };
+
+  /** The explainers' fast path: the adapter's own encoder, and predict on rows already encoded. */
+  const encodedAccess = (plan: PreprocessPlan): EncodedAccess => {
+    const columns: [number, number][] = [];
+    let at = 0;
+    for (const f of plan.features) {
+      const w = f.kind === 'numeric' ? 1 : f.categories.length;
+      columns.push([at, at + w]);
+      at += w;
+    }
+    return {
+      width: plan.width,
+      columns,
+      encode: (raw, n) => plan.encode(raw, n),
+      async predictEncoded(x: Float32Array, n: number): Promise<Prediction> {
+        if (x.length < n * rowWidth) {
+          throw new AssayError(
+            'INTERNAL',
+            `predictEncoded: got ${x.length} values for ${n} rows of ${rowWidth}`,
+            where,
+          );
+        }
+        const out = newPrediction(n);
+        for (let s = 0; s < n; s += batchSize) {
+          const m = Math.min(batchSize, n - s);
+          const rows = x.subarray(s * rowWidth, (s + m) * rowWidth);
+          if (fixedBatch === undefined || fixedBatch === m) {
+            await runEncoded(rows, m, s, m, out);
+          } else {
+            const buf = takeBuffer(fixedBatch);
+            try {
+              const view = buf.subarray(0, fixedBatch * rowWidth);
+              view.set(rows);
+              view.fill(0, m * rowWidth);
+              await runEncoded(view, fixedBatch, s, m, out);
+            } finally {
+              pool.push(buf);
+            }
+          }
+        }
+        return out;
+      },
+    };
+  };
+
   const model: Model = {
     identity,
     input,
@@ -309,12 +374,11 @@ async function buildModel(
       if (x.length < need) {
         throw new AssayError('INTERNAL', `predict: got ${x.length} values for ${n} rows; expected ${need}`, where);
       }
-      const out: Prediction = classification
-        ? { labels: new Int32Array(n), ...(chosen.probabilities ? { proba: new Float64Array(n * k) } : {}) }
-        : { labels: new Float64Array(n) };
+      const out = newPrediction(n);
       for (let s = 0; s < n; s += batchSize) await runBatch(x, s, Math.min(batchSize, n - s), out);
       return out;
     },
+    ...(pre ? { encoded: encodedAccess(pre) } : {}),
     async close(): Promise<void> {
       await session.release();
     },

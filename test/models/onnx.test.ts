@@ -89,6 +89,33 @@ describe('onnx adapter: german credit MLP', () => {
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
   });
 
+  it('concurrent predict calls are safe; predictEncoded(encode(x)) equals predict(x)', async () => {
+    if (model.input.kind !== 'tabular') return;
+    const { n, x } = await readFeatureMatrix(db, model.input.features);
+    const small = await openOnnxModel(
+      OnnxModel.parse({
+        type: 'onnx',
+        path: 'german_credit_mlp.onnx',
+        preprocessing: 'german_credit_mlp.json',
+        batchSize: 7,
+      }),
+      { baseDir: dir(), task: 'binary-classification' },
+    );
+    const half = Math.floor(n / 2);
+    const d = model.input.features.length;
+    const [a, b] = await Promise.all([small.predict(x, half), small.predict(x.subarray(half * d), n - half)]);
+    const whole = await model.predict(x, n);
+    expect([...Array.from(a.proba!), ...Array.from(b.proba!)]).toEqual(Array.from(whole.proba!));
+    const enc = small.encoded!;
+    expect(enc.width).toBe(63);
+    expect(enc.columns[0]).toEqual([0, 4]); // checking_status: 4 categories
+    expect(enc.columns[1]).toEqual([4, 5]); // duration
+    const viaEncoded = await enc.predictEncoded(enc.encode(x, n), n);
+    expect(Array.from(viaEncoded.proba!)).toEqual(Array.from(whole.proba!));
+    expect(Array.from(viaEncoded.labels)).toEqual(Array.from(whole.labels));
+    await small.close();
+  });
+
   it('encodes unknown categories as all zeros and standardises numerics in float64 then float32', () => {
     const pre = loadPreprocessing('german_credit_mlp.json', { baseDir: dir() });
     expect(pre.width).toBe(63);
@@ -358,6 +385,8 @@ describe('onnx adapter: a model whose batch dimension is fixed to 1', () => {
       expect(Math.abs(pred.proba![i * 2 + 1] - p1)).toBeLessThanOrEqual(1e-6);
     }
     expect(Array.from(pred.labels)).toEqual([1, 0, 0]); // the tie in row 3 goes to index 0
+    const viaEncoded = await model.encoded!.predictEncoded(model.encoded!.encode(x, 3), 3);
+    expect(Array.from(viaEncoded.proba!)).toEqual(Array.from(pred.proba!));
     await model.close();
   });
 });
