@@ -41,6 +41,9 @@ const memoryLimit = memoryLimitIndex >= 0 ? process.argv[memoryLimitIndex + 1] :
 async function openSession(): Promise<DataSession> {
   const db = await DataSession.open({ threads });
   await db.exec(`SET memory_limit = ${lit(memoryLimit)}`);
+  // Every metric query aggregates or orders explicitly, so loading need not keep the file's row order
+  // (__i comes from row_id); this halves the load time of a 10M-row CSV.
+  await db.exec('SET preserve_insertion_order = false');
   return db;
 }
 
@@ -157,6 +160,7 @@ async function main() {
     threads,
     scored: asView ? 'view over the file' : 'table loaded from the file',
     duckdbMemoryLimit: memoryLimit,
+    preserveInsertionOrder: false,
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
