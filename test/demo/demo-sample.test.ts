@@ -179,6 +179,7 @@ describe('demo plan (assay.yaml)', () => {
       'explain.permutation_importance',
       'explain.partial_dependence',
       'robustness.noise_stability',
+      'robustness.hopskipjump',
     ]);
   });
 
