@@ -13,6 +13,7 @@ interface RunFlags {
   quiet?: boolean;
   reports?: boolean;
   format?: string;
+  verbose?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -25,6 +26,7 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'no progress or summary on stderr')
     .option('--no-reports', 'write results.json only')
     .option('--format <list>', 'report formats to write, comma-separated (html,pdf,md,junit,oscal,aiverify)')
+    .option('-v, --verbose', 'list every file written')
     .action(async (config: string, flags: RunFlags) => {
       const loaded = await loadPlanFile(config);
       const { assess } = await import('../api.js'); // heavy (DuckDB, onnxruntime): loaded only when running
@@ -39,6 +41,7 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'no progress or summary on stderr')
     .option('--no-reports', 'write results.json only')
     .option('--format <list>', 'report formats to write, comma-separated')
+    .option('-v, --verbose', 'list every file written')
     .action(async (flags: RunFlags) => {
       const loaded = await loadPlanFile(path.join(PACKAGE_ROOT, 'demo', 'assay.yaml'));
       const { assess } = await import('../api.js');
@@ -63,7 +66,7 @@ async function runAndPrint(
       outDir: flags.out ? path.resolve(flags.out) : undefined,
       reports: flags.reports === false ? 'none' : flags.format ? parseFormats(flags.format) : undefined,
       progress: progress?.update,
-      log: quiet ? undefined : (m: string) => process.stderr.write(`${m}\n`),
+      log: flags.verbose && !quiet ? (m: string) => process.stderr.write(`${m}\n`) : undefined,
     });
   } finally {
     progress?.done();
@@ -72,9 +75,10 @@ async function runAndPrint(
   if (!flags.quiet && !flags.json) process.stderr.write(summarise(outcome));
   else if (flags.json && !flags.quiet) for (const w of outcome.warnings) process.stderr.write(`warning: ${w}\n`);
   if (demo && outcome.exitCode === 1) {
+    const failed = outcome.results.tests.filter((t) => t.status === 'failed').map((t) => t.id);
     if (!flags.quiet && !flags.json) {
       process.stderr.write(
-        'The demo model fails its fairness threshold: a real finding about it, shown on purpose. `assay run` would exit 1 here; `assay demo` exits 0.\n',
+        `The demo model fails ${failed.length === 1 ? 'a threshold' : 'thresholds'} (${failed.join(', ')}): real findings about it, shown on purpose. \`assay run\` would exit 1 here; \`assay demo\` exits 0.\n`,
       );
     }
     process.exitCode = 0;
