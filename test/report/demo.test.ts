@@ -50,16 +50,7 @@ describe('reports of the demo run', () => {
     const exported = aiverifyTestResults(results);
     expect(exported.length).toBeGreaterThanOrEqual(4);
     for (const e of exported) {
-      // Known gap, reported to the explain module: its SHAP algorithmArgs lack AI Verify's required
-      // background_path. Allowed here (and only this), so the test still fails on anything else.
-      const allowed =
-        e.result.cid === 'aiverify_shap_toolbox'
-          ? ["algorithmArgs: data must have required property 'background_path'"]
-          : [];
-      expect(
-        validate(e.result).filter((x) => !allowed.includes(x)),
-        e.file,
-      ).toEqual([]);
+      expect(validate(e.result), e.file).toEqual([]);
     }
   });
 
