@@ -393,8 +393,9 @@ function detect(
   overall?: Record<string, unknown>,
   hint?: string,
 ): void {
-  // Rows of per-group metrics are not points of one curve.
-  const groupRows = rows?.every((r) => groupOfRow(r) !== undefined) ?? false;
+  // Rows of per-group or per-class metrics (a table with a `class`/`support` column) are not points of one curve.
+  const perClass = rows?.every((r) => r !== null && typeof r === 'object' && ('class' in r || 'support' in r)) ?? false;
+  const groupRows = perClass || (rows?.every((r) => groupOfRow(r) !== undefined) ?? false);
   for (const kind of groupRows ? [] : XY_KINDS) {
     const x = pick(o, kind.x);
     const y = pick(o, kind.y);
