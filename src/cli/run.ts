@@ -78,7 +78,7 @@ async function runAndPrint(
     const failed = outcome.results.tests.filter((t) => t.status === 'failed').map((t) => t.id);
     if (!flags.quiet && !flags.json) {
       process.stderr.write(
-        `The demo model fails ${failed.length === 1 ? 'a threshold' : 'thresholds'} (${failed.join(', ')}): real findings about it, shown on purpose. \`assay run\` would exit 1 here; \`assay demo\` exits 0.\n`,
+        `The demo model fails ${failed.length === 1 ? 'a threshold' : 'thresholds'} (${failed.join(', ')}): ${failed.length === 1 ? 'a real finding' : 'real findings'} about it, shown on purpose. \`assay run\` would exit 1 here; \`assay demo\` exits 0.\n`,
       );
     }
     process.exitCode = 0;
