@@ -176,7 +176,14 @@ export const treeShapTest = defineTest({
       aiverify: [
         shapToolboxOutput(
           { featureNames: s.names, expected, values: perOutput, samples, localIndex: 0 },
-          { explain_type: 'global', background_samples: 0, data_samples: rows.n },
+          {
+            explain_type: 'global',
+            // Path-dependent TreeSHAP needs no background sample (the trees' covers stand in for it); AI Verify's
+            // input schema still requires a background path, so it names the assessed data, as kernel_shap does.
+            background_path: ctx.plan.data.path,
+            background_samples: 0,
+            data_samples: rows.n,
+          },
           'Assay path-dependent TreeSHAP (shap TreeExplainer, feature_perturbation="tree_path_dependent", raw output); ' +
             'one-hot columns summed into their feature',
         ),

@@ -1,7 +1,7 @@
 /**
  * The five explain tests through the real pipeline (`assess`: plan → DuckDB → onnxruntime-node → tests), on the
  * demo's German credit MLP and on the random-forest fixture; AI Verify outputs validated against AI Verify's
- * own output schemas with ajv.
+ * own input (algorithmArgs) and output schemas with ajv.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,10 +34,13 @@ function validateAiVerify(t: TestResult): void {
       cid: meta.cid,
       version: meta.version,
     });
-    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const ok = ajv.validate(schema, out.output);
-    expect(ok, JSON.stringify(ajv.errors)).toBe(true);
+    const input = JSON.parse(readFileSync(path.join(dir, 'input.schema.json'), 'utf8'));
+    expect(ajv.validate(input, out.algorithmArgs), `${out.cid} algorithmArgs: ${JSON.stringify(ajv.errors)}`).toBe(
+      true,
+    );
+    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
+    expect(ajv.validate(schema, out.output), `${out.cid} output: ${JSON.stringify(ajv.errors)}`).toBe(true);
   }
 }
 

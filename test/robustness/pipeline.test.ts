@@ -1,7 +1,7 @@
 /**
  * The three robustness tests from a plan, through the real pipeline (`assess`: plan → DuckDB → onnxruntime-node →
  * scoring → tests → results.json): the demo's German credit MLP (tabular) and the digits CNN (image folder).
- * AI Verify outputs are validated against AI Verify's own output schemas with ajv.
+ * AI Verify outputs are validated against AI Verify's own input (algorithmArgs) and output schemas with ajv.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,9 +53,13 @@ function validateAiVerify(outputs: AiVerifyOutput[] | undefined): void {
       cid: meta.cid,
       version: meta.version,
     });
-    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false });
-    expect(ajv.validate(schema, out.output), JSON.stringify(ajv.errors)).toBe(true);
+    const input = JSON.parse(readFileSync(path.join(dir, 'input.schema.json'), 'utf8'));
+    expect(ajv.validate(input, out.algorithmArgs), `${out.cid} algorithmArgs: ${JSON.stringify(ajv.errors)}`).toBe(
+      true,
+    );
+    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
+    expect(ajv.validate(schema, out.output), `${out.cid} output: ${JSON.stringify(ajv.errors)}`).toBe(true);
   }
 }
 
