@@ -4,8 +4,8 @@
  * The codes are computed in SQL, so no string ever crosses into JavaScript, and each row comes back as one
  * DOUBLE[d] array, whose storage is already the row-major matrix.
  *
- * The chunk reader prefetches: it copies a chunk out, asks DuckDB for the next one (which DuckDB computes on
- * its own threads), and only then hands the rows to the caller. A caller that runs a model synchronously
+ * The chunk reader prefetches: it asks DuckDB for the next chunk (which DuckDB computes on its own threads)
+ * before it copies the current one's rows straight into the caller's buffer. A caller that runs a model synchronously
  * (onnxruntime-node runs on the JS thread) thereby overlaps with DuckDB instead of alternating with it.
  */
 import duckdb from '@duckdb/node-bindings';
@@ -61,45 +61,88 @@ export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions 
   return `SELECT ${cols.join(', ')} FROM ${ident(opts.table ?? 'data')}${where}${order}${limit}`;
 }
 
-/** Copies `count` 8-byte values of a vector into `out` (the buffer may alias DuckDB memory); NULL → NaN. */
-function copyVector(v: duckdb.Vector, count: number, out: Float64Array | BigInt64Array): void {
-  const bytes = duckdb.vector_get_data(v, count * 8);
-  new Uint8Array(out.buffer, out.byteOffset, count * 8).set(bytes.subarray(0, count * 8));
-  if (out instanceof Float64Array) {
-    const validity = duckdb.vector_get_validity(v, Math.ceil(count / 64) * 8);
-    if (validity && validity.length > 0) {
-      for (let i = 0; i < count; i++) if ((validity[i >> 3] & (1 << (i & 7))) === 0) out[i] = Number.NaN;
+/**
+ * One fetched chunk, read in place: its rows are copied straight from DuckDB's vectors into the caller's
+ * buffer (one copy per value, no intermediate array, nothing for the GC).
+ */
+interface ChunkRows {
+  n: number;
+  /** Copies rows [from, from + count) into `x` starting at row `at` (row-major, d per row); NULL → NaN. */
+  copyX(from: number, count: number, x: Float64Array, at: number): void;
+  /** Copies the row ids of rows [from, from + count) into `ids` starting at `at`. */
+  copyIds(from: number, count: number, ids: BigInt64Array, at: number): void;
+}
+
+/** Copies 8-byte values [from, from + count) of a vector's data into `out` at `at` (byte copy: any alignment). */
+function copyValues(
+  bytes: Uint8Array,
+  from: number,
+  count: number,
+  out: Float64Array | BigInt64Array,
+  at: number,
+): void {
+  new Uint8Array(out.buffer, out.byteOffset + at * 8, count * 8).set(bytes.subarray(from * 8, (from + count) * 8));
+}
+
+/** Sets out[at + i − from] = NaN where the validity bit of value i in [from, from + count) is 0. */
+function patchNulls(validity: Uint8Array, from: number, count: number, out: Float64Array, at: number): void {
+  const end = from + count;
+  for (let i = from; i < end; ) {
+    // Whole bytes of valid values (the usual case) are skipped eight at a time.
+    if ((i & 7) === 0 && i + 8 <= end && validity[i >> 3] === 0xff) {
+      i += 8;
+      continue;
     }
+    if ((validity[i >> 3] & (1 << (i & 7))) === 0) out[at + i - from] = Number.NaN;
+    i++;
   }
 }
 
+function chunkRows(chunk: duckdb.DataChunk, n: number, d: number, withIds: boolean): ChunkRows {
+  let xBytes: Uint8Array | undefined;
+  let validity: Uint8Array | undefined;
+  if (d > 0) {
+    const child = duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk, 0));
+    xBytes = duckdb.vector_get_data(child, n * d * 8);
+    const v = duckdb.vector_get_validity(child, Math.ceil((n * d) / 64) * 8);
+    validity = v && v.length > 0 ? v : undefined;
+  }
+  const idBytes = withIds
+    ? duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk, d > 0 ? 1 : 0), n * 8)
+    : undefined;
+  return {
+    n,
+    copyX(from, count, x, at) {
+      if (!xBytes) return;
+      copyValues(xBytes, from * d, count * d, x, at * d);
+      if (validity) patchNulls(validity, from * d, count * d, x, at * d);
+    },
+    copyIds(from, count, ids, at) {
+      if (idBytes) copyValues(idBytes, from, count, ids, at);
+    },
+  };
+}
+
 /**
- * Streams a `featureQuery` chunk by chunk with one chunk of prefetch. `onChunk` gets the chunk's row-major
- * n × d matrix and ids as fresh arrays it may keep.
+ * Streams a `featureQuery` chunk by chunk with one chunk of prefetch: the next chunk is requested (DuckDB
+ * computes it on its own threads) before `onChunk` gets this one, which stays valid while `onChunk` runs.
  */
 async function streamChunks(
   db: DataSession,
   sql: string,
   d: number,
   withIds: boolean,
-  onChunk: (x: Float64Array, ids: BigInt64Array | undefined, n: number) => void | Promise<void>,
+  onChunk: (rows: ChunkRows) => void | Promise<void>,
 ): Promise<void> {
   const result = await db.conn.stream(sql);
   let next = result.fetchChunk();
   for (;;) {
     const chunk = await next;
     if (!chunk || chunk.rowCount === 0) break;
-    const n = chunk.rowCount;
-    const x = new Float64Array(n * d);
-    if (d > 0) copyVector(duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk.chunk, 0)), n * d, x);
-    let ids: BigInt64Array | undefined;
-    if (withIds) {
-      ids = new BigInt64Array(n);
-      copyVector(duckdb.data_chunk_get_vector(chunk.chunk, d > 0 ? 1 : 0), n, ids);
-    }
+    const rows = chunkRows(chunk.chunk, chunk.rowCount, d, withIds);
     next = result.fetchChunk(); // DuckDB computes the next chunk while the caller works on this one
     try {
-      await onChunk(x, ids, n);
+      await onChunk(rows);
     } catch (e) {
       next.catch(() => {}); // the prefetch is abandoned; its outcome no longer matters
       throw e;
@@ -118,13 +161,14 @@ export async function readFeatureMatrix(
   const total = Number(await db.scalar<number>(`SELECT count(*)::DOUBLE FROM (${sql})`));
   let x = new Float64Array(total * d);
   let n = 0;
-  await streamChunks(db, sql, d, false, (chunk, _ids, k) => {
+  await streamChunks(db, sql, d, false, (rows) => {
+    const k = rows.n;
     if ((n + k) * d > x.length) {
       const grown = new Float64Array(Math.max((n + k) * d, x.length * 2));
       grown.set(x);
       x = grown;
     }
-    x.set(chunk, n * d);
+    rows.copyX(0, k, x, n);
     n += k;
   });
   return { n, x: x.length === n * d ? x : x.slice(0, n * d) };
@@ -156,12 +200,13 @@ export async function streamFeatureBatches(
   // Let DuckDB's own threads run further ahead of a slow consumer (default buffer: about 1 MB ≈ 3 chunks).
   await db.exec(`SET streaming_buffer_size = '64MB'`);
   try {
-    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (chunk, ids, k) => {
+    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (rows) => {
+      const k = rows.n;
       let from = 0;
       while (from < k) {
         const take = Math.min(k - from, size - fill);
-        buf.set(chunk.subarray(from * d, (from + take) * d), fill * d);
-        if (idBuf && ids) idBuf.set(ids.subarray(from, from + take), fill);
+        rows.copyX(from, take, buf, fill);
+        if (idBuf) rows.copyIds(from, take, idBuf, fill);
         fill += take;
         from += take;
         if (fill === size) await flush();

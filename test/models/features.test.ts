@@ -55,9 +55,9 @@ describe('raw feature matrix from the data table', () => {
     expect([...unordered].sort()).toEqual([100n, 101n, 102n, 103n]);
   });
 
-  it('handles 5000 rows (several DuckDB chunks) identically through both readers', async () => {
+  it('handles 5000 rows (several DuckDB chunks, scattered NULLs) identically through both readers', async () => {
     await db.exec(
-      "CREATE TABLE big AS SELECT range::INTEGER AS __i, range * 0.5 AS x, ['red','green','blue','pink'][range % 4 + 1] AS colour, (range % 3 + 1)::DOUBLE AS level, range::BIGINT AS __row_id FROM range(5000)",
+      "CREATE TABLE big AS SELECT range::INTEGER AS __i, CASE WHEN range % 37 = 0 THEN NULL ELSE range * 0.5 END AS x, ['red','green','blue','pink'][range % 4 + 1] AS colour, CASE WHEN range % 53 = 5 THEN NULL ELSE (range % 3 + 1)::DOUBLE END AS level, range::BIGINT AS __row_id FROM range(5000)",
     );
     const whole = await readFeatureMatrix(db, features, { table: 'big' });
     const parts = new Float64Array(whole.x.length);
@@ -67,5 +67,12 @@ describe('raw feature matrix from the data table', () => {
     expect(whole.n).toBe(5000);
     expect(parts).toEqual(whole.x);
     expect(Array.from(whole.x.subarray(3 * 4999))).toEqual([2499.5, -1, 1]);
+    // Every value checked against the closed form: NULL x → NaN, NULL level → −1 (unknown).
+    let bad = -1;
+    for (let i = 0; i < 5000 && bad < 0; i++) {
+      const want = [i % 37 === 0 ? Number.NaN : i * 0.5, [0, 1, 2, -1][i % 4], i % 53 === 5 ? -1 : i % 3];
+      if (!want.every((w, j) => Object.is(w, whole.x[i * 3 + j]))) bad = i;
+    }
+    expect(bad).toBe(-1);
   });
 });
