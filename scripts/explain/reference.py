@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent numpy / scipy / scikit-learn reference values for PDP, ICE, 2-D PDP, ALE and permutation
-importance on the fixture models (test/fixtures/explain/data.json: the MLP and linear weights).
+importance (every score of src/explain/scoring.ts) on the fixture models (test/fixtures/explain/data.json: the MLP and linear weights).
 
     /usr/bin/python3 scripts/explain/reference.py
 
@@ -13,8 +13,9 @@ import os
 
 import numpy as np
 from scipy.stats.mstats import mquantiles
-from sklearn.metrics import (accuracy_score, balanced_accuracy_score, log_loss, mean_absolute_error,
-                             mean_squared_error, r2_score, roc_auc_score)
+from sklearn.metrics import (accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss,
+                             matthews_corrcoef, max_error, mean_absolute_error, mean_squared_error,
+                             median_absolute_error, precision_score, r2_score, recall_score, roc_auc_score)
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixtures', 'explain')
 D = json.load(open(os.path.join(HERE, 'data.json')))
@@ -98,13 +99,25 @@ cls_scores = {
     'balanced_accuracy': lambda p: balanced_accuracy_score(y_cls, p.argmax(axis=1)),
     'roc_auc': lambda p: roc_auc_score(y_cls, p[:, 1]),
     'log_loss': lambda p: log_loss(y_cls, p),
+    # Binary, positive class 1; the fixture's permutations never leave a denominator at 0, so sklearn's
+    # zero_division convention (0) does not enter these values.
+    'precision': lambda p: precision_score(y_cls, p.argmax(axis=1), zero_division='warn'),
+    'recall': lambda p: recall_score(y_cls, p.argmax(axis=1)),
+    'f1': lambda p: f1_score(y_cls, p.argmax(axis=1)),
+    'specificity': lambda p: recall_score(y_cls, p.argmax(axis=1), pos_label=0),
+    'matthews_corrcoef': lambda p: matthews_corrcoef(y_cls, p.argmax(axis=1)),
+    'brier_score': lambda p: brier_score_loss(y_cls, p[:, 1]),
 }
 reg_scores = {
     'mae': lambda p: mean_absolute_error(y_reg, p[:, 0]),
     'rmse': lambda p: np.sqrt(mean_squared_error(y_reg, p[:, 0])),
     'r2': lambda p: r2_score(y_reg, p[:, 0]),
+    'mse': lambda p: mean_squared_error(y_reg, p[:, 0]),
+    'median_absolute_error': lambda p: median_absolute_error(y_reg, p[:, 0]),
+    'max_error': lambda p: max_error(y_reg, p[:, 0]),
 }
-higher = {'accuracy', 'balanced_accuracy', 'roc_auc', 'r2'}
+higher = {'accuracy', 'balanced_accuracy', 'roc_auc', 'r2', 'precision', 'recall', 'f1', 'specificity',
+          'matthews_corrcoef'}
 for model, scores in [(mlp, cls_scores), (linear, reg_scores)]:
     for name, fn in scores.items():
         base = fn(model(X))

@@ -7,7 +7,7 @@
  */
 import { permutation, type Rng } from '../util/random.js';
 import { type BatchPredictor, type Matrix, predictAll, predictInBatches } from './predictor.js';
-import { higherIsBetter, type ScoreName, score } from './scoring.js';
+import { higherIsBetter, type ScoreName, scoreValue } from './scoring.js';
 
 export interface PermutationImportanceOptions {
   groups: number[][];
@@ -24,10 +24,14 @@ export interface PermutationImportanceOptions {
 
 export interface PermutationImportanceResult {
   baseline: number | null;
+  /** Why the baseline score is undefined (when it is). */
+  baselineReason?: string;
   /** groups × repeats importances (null where the score is undefined). */
   importances: (number | null)[][];
   mean: (number | null)[];
   std: (number | null)[];
+  /** Per group: why its importance is undefined (the first undefined repeat's reason), or null. */
+  reasons: (string | null)[];
   modelEvaluations: number;
 }
 
@@ -48,10 +52,10 @@ export async function permutationImportance(
       }),
     );
   const sign = higherIsBetter(options.score) ? 1 : -1;
-  const base = score(options.score, await predictAll(predict, data, outputs), outputs, yTrue);
+  const base = scoreValue(options.score, await predictAll(predict, data, outputs), outputs, yTrue);
 
   const jobs = groups.length * repeats;
-  const scores: (number | null)[] = new Array(jobs).fill(null);
+  const scores: { value: number | null; reason?: string }[] = new Array(jobs);
   let filled = 0;
   const batchRows = Math.max(n, Math.floor((options.batchRows ?? 262144) / n) * n);
   await predictInBatches(
@@ -71,7 +75,7 @@ export async function permutationImportance(
     (y, start, count) => {
       // Batches hold whole jobs (batchRows is a multiple of n).
       for (let job = start / n, o = 0; o < count * outputs; job++, o += n * outputs) {
-        scores[job] = score(options.score, y.subarray(o, o + n * outputs), outputs, yTrue);
+        scores[job] = scoreValue(options.score, y.subarray(o, o + n * outputs), outputs, yTrue);
         filled++;
       }
     },
@@ -79,10 +83,18 @@ export async function permutationImportance(
   if (filled !== jobs) throw new Error('internal: permutation batches incomplete');
   const importances: (number | null)[][] = groups.map((_, g) =>
     Array.from({ length: repeats }, (_, r) => {
-      const s = scores[g * repeats + r];
-      return s === null || base === null ? null : sign * (base - s);
+      const s = scores[g * repeats + r].value;
+      return s === null || base.value === null ? null : sign * (base.value - s);
     }),
   );
+  const reasons = groups.map((_, g) => {
+    if (base.value === null) return `${options.score} is undefined on the unpermuted rows: ${base.reason}`;
+    for (let r = 0; r < repeats; r++) {
+      const s = scores[g * repeats + r];
+      if (s.value === null) return `${options.score} is undefined after permutation ${r + 1}: ${s.reason}`;
+    }
+    return null;
+  });
   const mean: (number | null)[] = [];
   const std: (number | null)[] = [];
   for (const row of importances) {
@@ -96,5 +108,13 @@ export async function permutationImportance(
     mean.push(mu);
     std.push(Math.sqrt(vals.reduce((a, b) => a + (b - mu) ** 2, 0) / vals.length));
   }
-  return { baseline: base, importances, mean, std, modelEvaluations: n + jobs * n };
+  return {
+    baseline: base.value,
+    ...(base.reason === undefined ? {} : { baselineReason: base.reason }),
+    importances,
+    mean,
+    std,
+    reasons,
+    modelEvaluations: n + jobs * n,
+  };
 }

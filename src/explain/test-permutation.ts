@@ -6,7 +6,13 @@ import { createRng, deriveSeed } from '../util/random.js';
 import { EXPLAIN_EVIDENCE } from './aiverify.js';
 import { explainSetup, readTruth, round, sampleRows } from './context.js';
 import { permutationImportance } from './permutationImportance.js';
-import { CLASSIFICATION_SCORES, REGRESSION_SCORES, type ScoreName } from './scoring.js';
+import {
+  BINARY_ONLY_SCORES,
+  CLASSIFICATION_SCORES,
+  higherIsBetter,
+  REGRESSION_SCORES,
+  type ScoreName,
+} from './scoring.js';
 
 const ID = 'explain.permutation_importance';
 
@@ -15,7 +21,10 @@ export const PermutationParams = z
     score: z
       .enum([...CLASSIFICATION_SCORES, ...REGRESSION_SCORES])
       .optional()
-      .describe('Score to degrade (default: accuracy for classification, as scikit-learn; rmse for regression)'),
+      .describe(
+        'Score to degrade, named as in the performance tests (default: accuracy for classification, as scikit-learn; ' +
+          'rmse for regression). precision, recall, f1, specificity and brier_score: binary tasks (positive class) only',
+      ),
     repeats: z.number().int().min(1).max(100).default(5).describe('Independent seeded permutations per feature'),
     rows: z
       .number()
@@ -47,6 +56,13 @@ export const permutationImportanceTest = defineTest({
         configPath: 'params.score',
       });
     }
+    if (ctx.task === 'multiclass-classification' && BINARY_ONLY_SCORES.includes(name)) {
+      throw new AssayError(
+        'TEST_PARAMS',
+        `${ID}: score "${name}" is defined for the positive class of a binary task; this task is multiclass`,
+        { test: ID, configPath: 'params.score' },
+      );
+    }
     const s = await explainSetup(ctx, 'all', ID);
     const truth = await readTruth(ctx);
     const { rows, index } = sampleRows(s.data, params.rows, ctx.seed, 'rows');
@@ -65,20 +81,20 @@ export const permutationImportanceTest = defineTest({
     };
     const undefinedReasons: Record<string, string> = {};
     if (r.baseline === null)
-      undefinedReasons.baseline_score = `${name} is undefined on these rows (e.g. one class only)`;
+      undefinedReasons.baseline_score = `${name} is undefined on these rows: ${r.baselineReason}`;
     const order = s.names
       .map((_, j) => j)
       .sort((a, b) => (r.mean[b] ?? Number.NEGATIVE_INFINITY) - (r.mean[a] ?? Number.NEGATIVE_INFINITY));
     for (const j of order) {
       const key = `importance.${s.names[j]}`;
       metrics[key] = r.mean[j] === null ? null : round(r.mean[j] as number);
-      if (r.mean[j] === null) undefinedReasons[key] = `${name} is undefined on the permuted rows`;
+      if (r.mean[j] === null) undefinedReasons[key] = r.reasons[j] ?? `${name} is undefined`;
     }
     return {
       metrics,
       undefinedReasons,
       notes: [
-        `Importance = ${name} ${name === 'log_loss' || name === 'mae' || name === 'rmse' ? 'after − before' : 'before − after'} shuffling, ` +
+        `Importance = ${name} ${higherIsBetter(name) ? 'before − after' : 'after − before'} shuffling, ` +
           `mean and population standard deviation over ${params.repeats} seeded permutations of ${rows.n} rows.`,
       ],
       results: {
@@ -91,6 +107,7 @@ export const permutationImportanceTest = defineTest({
           mean: r.mean[j] === null ? null : round(r.mean[j] as number),
           std: r.std[j] === null ? null : round(r.std[j] as number),
           importances: r.importances[j].map((v) => (v === null ? null : round(v))),
+          ...(r.reasons[j] === null ? {} : { reason: r.reasons[j] }),
         })),
       },
     };

@@ -8,7 +8,13 @@ import { accumulatedLocalEffects, aleEdges } from '../../src/explain/ale.js';
 import { partialDependence, partialDependence2d, pdpGrid } from '../../src/explain/partialDependence.js';
 import { permutationImportance } from '../../src/explain/permutationImportance.js';
 import type { BatchPredictor, Matrix } from '../../src/explain/predictor.js';
-import { rocAuc, type ScoreName } from '../../src/explain/scoring.js';
+import {
+  CLASSIFICATION_SCORES,
+  REGRESSION_SCORES,
+  rocAuc,
+  type ScoreName,
+  scoreValue,
+} from '../../src/explain/scoring.js';
 import { createRng } from '../../src/util/random.js';
 import { type DataFixture, flat, onnxPredictor, readJson } from './support.js';
 
@@ -82,9 +88,13 @@ describe('accumulated local effects', () => {
 
 describe('permutation importance', () => {
   const perms = ref.permutations.map((g) => g.map((p) => Int32Array.from(p)));
-  for (const name of ['accuracy', 'balanced_accuracy', 'roc_auc', 'log_loss', 'mae', 'rmse', 'r2'] as ScoreName[]) {
+  it('the reference covers every score permutation importance offers', () => {
+    expect(Object.keys(ref.permutation).sort()).toEqual([...CLASSIFICATION_SCORES, ...REGRESSION_SCORES].sort());
+  });
+
+  for (const name of [...CLASSIFICATION_SCORES, ...REGRESSION_SCORES] as ScoreName[]) {
     it(`${name}: same baseline, importances, mean and std as scikit-learn on the same permutations`, async () => {
-      const reg = name === 'mae' || name === 'rmse' || name === 'r2';
+      const reg = (REGRESSION_SCORES as readonly string[]).includes(name);
       const r = ref.permutation[name];
       const res = await permutationImportance(reg ? linear.predict : mlp.predict, matrix, {
         groups: [[0], [1], [2], [3]],
@@ -116,6 +126,55 @@ describe('permutation importance', () => {
     const b = await run();
     expect(a.importances).toEqual(b.importances);
     expect(a.mean[0] as number).toBeGreaterThan(0);
+  });
+
+  it('undefined scores are null with a reason (sklearn returns 0 there), never NaN', async () => {
+    // Every row predicted negative (P(positive) = 0.2): no predicted positives.
+    const allNegative: BatchPredictor = async (_x, n) =>
+      Float64Array.from({ length: n * 2 }, (_, k) => (k % 2 ? 0.2 : 0.8));
+    const yTrue = Float64Array.from(data.y_class);
+    const y = await allNegative(matrix.x, matrix.n);
+    expect(scoreValue('precision', y, 2, yTrue)).toEqual({
+      value: null,
+      reason: 'no predicted positives (TP + FP = 0)',
+    });
+    expect(scoreValue('recall', y, 2, yTrue).value).toBe(0);
+    expect(scoreValue('f1', y, 2, yTrue).value).toBe(0);
+    expect(scoreValue('specificity', y, 2, yTrue).value).toBe(1);
+    expect(scoreValue('matthews_corrcoef', y, 2, yTrue).value).toBeNull();
+    expect(scoreValue('matthews_corrcoef', y, 2, yTrue).reason).toContain('same class');
+    const ones = new Float64Array(yTrue.length).fill(1);
+    expect(scoreValue('specificity', y, 2, ones).reason).toBe('no actual negatives (TN + FP = 0)');
+    expect(scoreValue('recall', y, 2, new Float64Array(yTrue.length)).reason).toBe('no actual positives (TP + FN = 0)');
+    expect(scoreValue('f1', y, 2, new Float64Array(yTrue.length)).value).toBeNull();
+    expect(scoreValue('max_error', new Float64Array(0), 1, new Float64Array(0))).toEqual({
+      value: null,
+      reason: 'no rows',
+    });
+    expect(() => scoreValue('f1', new Float64Array(9), 3, new Float64Array(3))).toThrow(/binary/);
+
+    const res = await permutationImportance(allNegative, matrix, {
+      groups: [[0], [1]],
+      score: 'precision',
+      outputs: 2,
+      yTrue,
+      repeats: 2,
+      rng: createRng(3),
+    });
+    expect(res.baseline).toBeNull();
+    expect(res.baselineReason).toBe('no predicted positives (TP + FP = 0)');
+    expect(res.mean).toEqual([null, null]);
+    expect(res.std).toEqual([null, null]);
+    expect(res.importances.flat()).toEqual([null, null, null, null]);
+    expect(res.reasons[0]).toContain('no predicted positives');
+  });
+
+  it('median absolute error takes the mean of the two middle residuals for an even count (numpy median)', () => {
+    const y = Float64Array.from([1, 2, 3, 4]);
+    const t = Float64Array.from([1.5, 2, 0, 8]); // |r| = 0.5, 0, 3, 4
+    expect(scoreValue('median_absolute_error', y, 1, t).value).toBe(1.75);
+    expect(scoreValue('median_absolute_error', y.subarray(0, 3), 1, t.subarray(0, 3)).value).toBe(0.5);
+    expect(scoreValue('max_error', y, 1, t).value).toBe(4);
   });
 
   it('ROC AUC handles ties with average ranks and is undefined with one class', () => {

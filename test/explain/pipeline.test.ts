@@ -63,9 +63,10 @@ describe('explain tests in the pipeline (German credit MLP, 300 test rows, 20 at
         params: { features: ['duration', 'checking_status'], pairs: [['duration', 'age']], gridSize2d: 4 },
       },
       { id: 'explain.ale', params: { features: ['duration', 'age'] } },
+      { id: 'explain.permutation_importance', params: { repeats: 2, score: 'f1' } },
     ]);
     for (const t of tests) expect(t.status, `${t.id}: ${JSON.stringify(t.error)}`).toBe('passed');
-    const [shap, shapKm, perm, pdp, ale] = tests;
+    const [shap, shapKm, perm, pdp, ale, permF1] = tests;
 
     expect(shap.metrics.players).toBe(20);
     expect(shap.metrics.additivity_error_max as number).toBeLessThan(1e-9);
@@ -81,6 +82,11 @@ describe('explain tests in the pipeline (German credit MLP, 300 test rows, 20 at
 
     expect(perm.metrics.baseline_score as number).toBeGreaterThan(0.7);
     expect(Object.keys(perm.metrics).filter((k) => k.startsWith('importance.')).length).toBe(20);
+    expect((permF1.results as { score: string }).score).toBe('f1');
+    expect(permF1.metrics.baseline_score as number).toBeGreaterThan(0.5);
+    const f1Importances = Object.entries(permF1.metrics).filter(([k]) => k.startsWith('importance.'));
+    expect(f1Importances.length).toBe(20);
+    expect(Math.max(...f1Importances.map(([, v]) => v as number))).toBeGreaterThan(0);
 
     const pr = pdp.results as {
       features: { feature: string; grid: number[]; pdp: number[][]; ice: number[][][] }[];
@@ -165,12 +171,20 @@ describe('explain.tree_shap in the pipeline (random-forest ONNX fixture)', () =>
           preprocessing: { columns: header.slice(0, 5).map((name) => ({ type: 'numeric' as const, name })) },
           output: { probabilities: 'probabilities' },
         },
-        tests: [{ id: 'explain.tree_shap' }],
+        tests: [
+          { id: 'explain.tree_shap' },
+          { id: 'explain.permutation_importance', params: { score: 'f1', repeats: 1 } },
+          { id: 'explain.permutation_importance', params: { score: 'matthews_corrcoef', repeats: 1 } },
+        ],
       },
       dir,
     );
     const out = await assess(loaded, { write: false, outDir: dir });
-    const [r] = out.results.tests;
+    const [r, f1, mcc] = out.results.tests;
+    // Binary-only scores are refused on a multiclass task, naming the parameter; MCC is multiclass.
+    expect(f1.status).toBe('error');
+    expect(f1.error?.message).toContain('score "f1" is defined for the positive class of a binary task');
+    expect(mcc.status, JSON.stringify(mcc.error)).toBe('passed');
     expect(r.status, JSON.stringify(r.error)).toBe('passed');
     expect(r.metrics.trees).toBe(5);
     expect(r.metrics.explained_rows).toBe(20);
