@@ -154,6 +154,19 @@ def regression(name, sensitive):
             'max_error': M.max_error(y, p),
             'mean_residual': float(np.mean(res)),
         },
+        # results.residual of performance.regression: numpy's population std (ddof=0) and its default
+        # (linear) quantiles of y_true - y_pred.
+        'residual': {
+            'mean': float(np.mean(res)),
+            'std': float(np.std(res)),
+            'min': float(np.min(res)),
+            'q05': float(np.quantile(res, 0.05)),
+            'q25': float(np.quantile(res, 0.25)),
+            'median': float(np.median(res)),
+            'q75': float(np.quantile(res, 0.75)),
+            'q95': float(np.quantile(res, 0.95)),
+            'max': float(np.max(res)),
+        },
         'groups': {},
     }
     for attr in sensitive:

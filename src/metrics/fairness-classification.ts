@@ -16,7 +16,7 @@ import { buildGroups, type Group, mergeConfusion } from './groups.js';
 import { RATE_NAMES } from './rates.js';
 import { rankCurves } from './scores.js';
 import { classificationSummary } from './summary.js';
-import type { Maybe } from './values.js';
+import { type Maybe, undefinedBecause } from './values.js';
 
 export const FairnessClassificationParams = z
   .object({
@@ -50,6 +50,13 @@ export type FairnessClassificationParams = z.infer<typeof FairnessClassification
 
 const plain = (m: Maybe): MetricValue => m.value;
 const table = (rates: Record<string, Maybe>) => Object.fromEntries(Object.entries(rates).map(([k, m]) => [k, m.value]));
+/** Why each null in a results row is null (the row's own reasons, as `undefinedReasons` is for `metrics`). */
+const reasons = (rates: Record<string, Maybe>) =>
+  Object.fromEntries(
+    Object.entries(rates)
+      .filter(([, m]) => m.value === null)
+      .map(([k, m]) => [k, m.reason ?? 'undefined']),
+  );
 
 function referencePredicate(ctx: TestContext): ((g: Group) => boolean) | null {
   const ref = ctx.plan.reference;
@@ -245,14 +252,20 @@ export async function fairnessClassification(
           class: pc.class,
           overall: table(pc.overall),
           overallCounts: oneVsRest(overallConfusion, cls),
-          groups: pc.groups.map((g, i) => ({
-            label: g.label,
-            n: groups[i].n,
-            small: groups[i].small,
-            counts: oneVsRest(groups[i].confusion, cls),
-            ...table(g.rates),
-            roc_auc: haveScores ? plain(aucByGroup.get(`${cls}|${groupId(groups[i].key)}`) ?? { value: null }) : null,
-          })),
+          groups: pc.groups.map((g, i) => {
+            const auc: Maybe = haveScores
+              ? (aucByGroup.get(`${cls}|${groupId(groups[i].key)}`) ?? undefinedBecause('group has no rows'))
+              : undefinedBecause('the model gives no scores/probabilities');
+            return {
+              label: g.label,
+              n: groups[i].n,
+              small: groups[i].small,
+              counts: oneVsRest(groups[i].confusion, cls),
+              ...table(g.rates),
+              roc_auc: auc.value,
+              undefinedReasons: reasons({ ...g.rates, roc_auc: auc }),
+            };
+          }),
           betweenGroups: Object.fromEntries(
             Object.entries(pc.betweenGroups).map(([rate, d]) => [
               rate,

@@ -36,6 +36,15 @@ describe('regression metrics on the diabetes fixture vs scikit-learn', () => {
       close(out.metrics[name], v, 1e-12, name);
   });
 
+  it('the residual summary matches numpy (mean, population std, min, linear quantiles, max)', async () => {
+    const out = await performanceRegression(ctx, PerformanceRegressionParams.parse({}));
+    const residual = (out.results as { residual: Record<string, number | string> }).residual;
+    expect(residual.definition).toBe('y_true − y_pred');
+    const exp = expected.residual as Record<string, number>;
+    expect(Object.keys(exp).sort()).toEqual(['max', 'mean', 'median', 'min', 'q05', 'q25', 'q75', 'q95', 'std']);
+    for (const [k, v] of Object.entries(exp)) close(residual[k] as number, v, 1e-12, `residual.${k}`);
+  });
+
   it('fairness.regression per-group values match sklearn on each group', async () => {
     const out = await fairnessRegression(ctx, FairnessRegressionParams.parse({}));
     const groups = (out.results as { groups: ({ values: { sex: string }; n: number } & Record<string, number>)[] })
@@ -50,6 +59,31 @@ describe('regression metrics on the diabetes fixture vs scikit-learn', () => {
     const maes = Object.values(exp).map((e) => e.mae);
     close(out.metrics.mae_difference, Math.max(...maes) - Math.min(...maes));
     close(out.metrics.mae_ratio, Math.min(...maes) / Math.max(...maes));
+  });
+});
+
+describe('residual summary by hand', () => {
+  it('weights the mean and std but not the quantiles, as documented', async () => {
+    // residuals 1, 2, 3 with weights 1, 1, 2: weighted mean 9/4; weighted population variance
+    // (1·(5/4)² + 1·(1/4)² + 2·(3/4)²)/4 = 11/16. Quantiles of [1, 2, 3], unweighted, linear:
+    // q05 = 1.1, q25 = 1.5, median 2, q75 = 2.5, q95 = 2.9.
+    const ctx = await arrayContext(
+      { yTrue: [1, 2, 3], yPred: [0, 0, 0], weight: [1, 1, 2], sensitive: {} },
+      { task: 'regression', classes: [] },
+    );
+    const out = await performanceRegression(ctx, PerformanceRegressionParams.parse({}));
+    ctx.close();
+    const r = (out.results as { residual: Record<string, number> }).residual;
+    close(r.mean, 9 / 4);
+    close(r.std, Math.sqrt(11 / 16));
+    close(r.min, 1);
+    close(r.q05, 1.1);
+    close(r.q25, 1.5);
+    close(r.median, 2);
+    close(r.q75, 2.5);
+    close(r.q95, 2.9);
+    close(r.max, 3);
+    close(out.metrics.mean_residual, 9 / 4);
   });
 });
 
