@@ -112,6 +112,31 @@ describe('robustness tests on the German credit MLP (demo plan)', () => {
     expect(nm.max_flip_rate).toBe(nm['flip_rate@1']);
     validateAiVerify(noise.outcome.aiverify);
   });
+
+  it('noise stability from the plan: level 0 changes nothing; same seed, same results; another seed, other noise', async () => {
+    const tests: PlanInput['tests'] = [
+      {
+        id: 'robustness.noise_stability',
+        params: { levels: [0, 1], flipProbabilities: [0, 0.2], repeats: 2, aiverifyLevel: 0 },
+      },
+    ];
+    const dir = path.join(REPO_ROOT, 'demo');
+    const [a] = await runPlan(demoPlan(tests), dir);
+    const [b] = await runPlan(demoPlan(tests), dir);
+    const [c] = await runPlan({ ...demoPlan(tests), seed: 7 }, dir);
+    const m = a.outcome.metrics;
+    expect(m['flip_rate@0']).toBe(0);
+    expect(m['accuracy_drop@0']).toBe(0);
+    expect(m['flip_rate@1'] as number).toBeGreaterThan(0);
+    const toolbox = a.outcome.aiverify?.[0].output as {
+      results: { org_performance: number; perturbed_performance: number };
+    };
+    expect(toolbox.results.perturbed_performance).toBe(toolbox.results.org_performance);
+    expect(b.outcome.metrics).toEqual(m);
+    expect(b.outcome.results).toEqual(a.outcome.results);
+    expect(c.outcome.metrics['flip_rate@0']).toBe(0);
+    expect(c.outcome.metrics['flip_rate@1']).not.toBe(m['flip_rate@1']);
+  });
 });
 
 describe('robustness tests on the digits CNN (image folder)', () => {
