@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedPlan } from './config/load.js';
-import { planFromObject, resolveIn } from './config/load.js';
+import { formatIssues, planFromObject, resolveIn } from './config/load.js';
 import type { Plan, PlanInput } from './config/schema.js';
 import { checkLabels, distinctValues, loadData, type ColumnNeeds, type LoadedData } from './data/load.js';
 import { buildScored } from './data/scored.js';
@@ -55,28 +55,14 @@ export async function assess(input: LoadedPlan | PlanInput, options: AssessOptio
   const progress = options.progress ?? (() => {});
   const testTimes: Record<string, number> = {};
 
-  // Tests and their parameters are checked before any data is read: config errors come first.
-  const planned = plan.tests.map((spec, i) => {
-    const test = getTest(spec.id, `tests[${i}].id`);
-    const parsed = test.params.safeParse(spec.params);
-    if (!parsed.success) {
-      throw new AssayError(
-        'TEST_PARAMS',
-        `parameters of test ${spec.id} are invalid: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(params)'}: ${x.message}`).join('; ')}`,
-        { configPath: `tests[${i}].params`, test: spec.id },
-      );
-    }
-    return { spec, test, params: parsed.data as Record<string, unknown>, index: i };
-  });
-
   const inputs: InputFile[] = [];
-  if (loaded.configFile) inputs.push(await inputFile('config', loaded.configFile, baseDir));
-
   let db: DataSession | undefined;
   let model: Model | undefined;
   let dataInfo: LoadedData | undefined;
   let classes: string[] = [];
   try {
+    if (loaded.configFile) inputs.push(await inputFile('config', loaded.configFile, baseDir));
+    const planned = planTests(plan);
     db = await DataSession.open();
     const m = await openModel(plan, baseDir);
     model = m;
@@ -158,6 +144,22 @@ export async function assess(input: LoadedPlan | PlanInput, options: AssessOptio
   }
 }
 
+/** Tests and their parameters are checked before any data is read: config errors come first. */
+function planTests(plan: Plan) {
+  return plan.tests.map((spec, i) => {
+    const test = getTest(spec.id, `tests[${i}].id`);
+    const parsed = test.params.safeParse(spec.params);
+    if (!parsed.success) {
+      throw new AssayError(
+        'TEST_PARAMS',
+        `parameters of test ${spec.id} (tests[${i}].params) are invalid:\n${formatIssues(parsed.error.issues, test.params)}`,
+        { configPath: `tests[${i}].params`, test: spec.id },
+      );
+    }
+    return { spec, test, params: parsed.data as Record<string, unknown>, index: i };
+  });
+}
+
 async function finish(results: Results, outDir: string, options: AssessOptions): Promise<AssessOutcome> {
   const written: string[] = [];
   const warnings: string[] = [];
@@ -176,6 +178,33 @@ async function finish(results: Results, outDir: string, options: AssessOptions):
     }
   }
   return { results, outDir, written, warnings, exitCode: exitCodeOf(results) };
+}
+
+/**
+ * Records a run that stopped before its plan could even be validated (bad config), so an older results.json
+ * in the output folder never stands as if it were this run's. Used by the CLI.
+ */
+export async function writeFailedRun(outDir: string, err: AssayError, planRecord: Record<string, unknown> = {}): Promise<string> {
+  const now = new Date().toISOString();
+  const results: Results = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'assay', version: toolVersion() },
+    environment: environment('not started'),
+    name: typeof planRecord.name === 'string' ? planRecord.name : 'Assessment',
+    status: 'error',
+    plan: planRecord,
+    seed: typeof planRecord.seed === 'number' && Number.isInteger(planRecord.seed) ? planRecord.seed : 0,
+    inputs: [],
+    data: { rows: 0, rowsRead: 0, rowsDroppedForNulls: 0, columns: [] },
+    model: { type: 'none' },
+    summary: { tests: 0, passed: 0, failed: 0, error: 0, skipped: 0 },
+    tests: [],
+    error: err.toJSON() as Results['error'],
+    timing: { startedAt: now, finishedAt: now, durationMs: 0, tests: {} },
+  };
+  const file = path.join(outDir, 'results.json');
+  await writeFileAtomic(file, toJson(results));
+  return file;
 }
 
 /** 0 all passed, 1 a threshold failed, 2 bad input/config (a test errored on input), 3 internal error. */

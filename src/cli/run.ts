@@ -1,8 +1,12 @@
 /** `assay run <config>` and `assay demo`: both run the same pipeline through the API. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { AssessOptions, AssessOutcome } from '../api.js';
+import YAML from 'yaml';
 import { loadPlanFile } from '../config/load.js';
+import { AssayError } from '../errors.js';
 import { PACKAGE_ROOT } from '../results/versions.js';
 import { createProgress } from './progress.js';
 import { parseFormats } from './report.js';
@@ -28,7 +32,7 @@ export function registerRun(program: Command): void {
     .option('--format <list>', 'report formats to write, comma-separated (html,pdf,md,junit,oscal,aiverify)')
     .option('-v, --verbose', 'list every file written')
     .action(async (config: string, flags: RunFlags) => {
-      const loaded = await loadPlanFile(config);
+      const loaded = await loadPlanFile(config).catch((e) => recordConfigError(e, config, flags.out));
       const { assess } = await import('../api.js'); // heavy (DuckDB, onnxruntime): loaded only when running
       await runAndPrint((opts) => assess(loaded, opts), flags);
     });
@@ -47,6 +51,31 @@ export function registerRun(program: Command): void {
       const { assess } = await import('../api.js');
       await runAndPrint((opts) => assess(loaded, opts), { ...flags, out: path.resolve(flags.out ?? 'assay-demo') }, true);
     });
+}
+
+/**
+ * A config that does not validate still leaves its mark in the output folder (the `--out` folder, else the
+ * config's `output`, else `assay-out`, when that folder already exists): results.json says the run failed,
+ * so an older passing results.json is never mistaken for this run's. Then the error goes on to the CLI.
+ */
+async function recordConfigError(e: unknown, config: string, out?: string): Promise<never> {
+  if (e instanceof AssayError && (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE')) {
+    let raw: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = YAML.parse(await readFile(config, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+    } catch {
+      // unparsable: nothing to record of the plan
+    }
+    const outDir = out
+      ? path.resolve(out)
+      : path.resolve(path.dirname(path.resolve(config)), typeof raw.output === 'string' ? raw.output : 'assay-out');
+    if (out || existsSync(outDir)) {
+      const { writeFailedRun } = await import('../api.js');
+      await writeFailedRun(outDir, e, raw).catch(() => undefined);
+    }
+  }
+  throw e;
 }
 
 /**

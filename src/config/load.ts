@@ -6,6 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { AssayError } from '../errors.js';
+import { closest } from '../util/text.js';
 import { Plan, type PlanInput } from './schema.js';
 
 export interface LoadedPlan {
@@ -16,14 +17,59 @@ export interface LoadedPlan {
   configFile?: string;
 }
 
-/** Formats zod issues as "path: message (expected …)" lines. */
-export function formatIssues(issues: z.core.$ZodIssue[]): string {
+/** Every object key a schema knows, at any depth (to suggest the intended key on a typo). */
+export function knownKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  const visit = (s: unknown) => s && knownKeys(s as z.ZodType, into);
+  switch (def.type) {
+    case 'object':
+      for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) {
+        into.add(k);
+        visit(v);
+      }
+      break;
+    case 'union':
+      for (const o of def.options as unknown[]) visit(o);
+      break;
+    case 'optional':
+    case 'default':
+    case 'nullable':
+    case 'prefault':
+      visit(def.innerType);
+      break;
+    case 'array':
+      visit(def.element);
+      break;
+    case 'record':
+      visit(def.valueType);
+      break;
+    case 'pipe':
+      visit(def.in);
+      break;
+  }
+  return into;
+}
+
+/** Formats zod issues as "path: message" lines; an unknown key gets a "did you mean" when one is close. */
+export function formatIssues(issues: z.core.$ZodIssue[], schema?: z.ZodType): string {
+  const keys = schema ? knownKeys(schema) : undefined;
   return issues
     .map((i) => {
       const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
-      return `  ${where ? where.replace(/^\./, '') : '(root)'}: ${i.message}`;
+      let message = i.message;
+      if (i.code === 'unrecognized_keys' && keys) {
+        const hints = i.keys.map((k) => [k, closest(k, keys)] as const).filter(([, c]) => c);
+        if (hints.length) message += ` (did you mean ${hints.map(([k, c]) => `"${c}" for "${k}"`).join(', ')}?)`;
+      }
+      return `  ${where ? where.replace(/^\./, '') : '(root)'}: ${message}`;
     })
     .join('\n');
+}
+
+/** The config path of an issue: for an unknown key, the key itself. */
+function issuePath(i: z.core.$ZodIssue): string {
+  const parts = [...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [i.keys[0]] : [])];
+  return parts.join('.');
 }
 
 /** Validates a plan object (from code or a parsed file). */
@@ -33,8 +79,8 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
     const first = r.error.issues[0];
     throw new AssayError(
       'CONFIG_INVALID',
-      `${source} is not a valid Assay plan:\n${formatIssues(r.error.issues)}`,
-      { file: source, configPath: first ? first.path.join('.') : undefined },
+      `${source} is not a valid Assay plan:\n${formatIssues(r.error.issues, Plan)}`,
+      { file: source, configPath: first ? issuePath(first) : undefined },
       { hint: 'Run `assay init` for a commented starter config; schema/assay.schema.json gives editor completion.' },
     );
   }

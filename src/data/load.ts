@@ -8,12 +8,13 @@
  * Problems are reported with the file, the column and the first offending row (1-based data row, header
  * excluded; for CSV the file line is row + 1).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Plan } from '../config/schema.js';
 import { AssayError } from '../errors.js';
+import { closest } from '../util/text.js';
 import { type DataSession, ident, lit } from './session.js';
 
 export interface ColumnNeeds {
@@ -80,6 +81,29 @@ async function findRaggedLine(file: string, delimiter: string): Promise<string |
   return undefined;
 }
 
+/** A CSV must be text: NUL bytes near the start mean a binary file (Parquet, a spreadsheet, an image …). */
+function checkLooksLikeText(file: string, shown: string): void {
+  if (file.toLowerCase().endsWith('.gz')) return; // DuckDB decompresses; checked after parsing
+  const head = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  let n = 0;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = head.subarray(0, n);
+  if (bytes.includes(0)) {
+    const parquet = bytes.subarray(0, 4).toString('latin1') === 'PAR1';
+    throw new AssayError(
+      'DATA_UNREADABLE',
+      `${shown} is not CSV text: it holds binary data (NUL bytes in its first ${n} bytes)${parquet ? '; it looks like a Parquet file' : ''}`,
+      { file: shown, configPath: 'data.format' },
+      { hint: parquet ? 'Set data.format: parquet, or give the file a .parquet name.' : 'Export the data as CSV, Parquet or JSON.' },
+    );
+  }
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0];
 }
@@ -99,6 +123,7 @@ export async function loadData(db: DataSession, plan: Plan, baseDir: string, nee
     throw new AssayError('DATA_EMPTY', `data file ${shown} is empty (0 bytes)`, { file: shown });
   }
   const format = detectFormat(file, spec.format);
+  if (format === 'csv') checkLooksLikeText(file, shown);
   const reader = readerSql(file, format, spec.delimiter);
 
   // 1. The file's columns (DuckDB sniffs types from a sample; a ragged CSV fails here or on the full read).
@@ -313,33 +338,4 @@ function configPathOf(plan: Plan, col: string): string | undefined {
     if (plan.model.score === col) return 'model.score';
   }
   return undefined;
-}
-
-/** A column name within edit distance 2 (case-insensitive), to suggest on a typo. */
-function closest(target: string, candidates: string[]): string | undefined {
-  const t = target.toLowerCase();
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = editDistance(t, c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }

@@ -2,12 +2,14 @@
  * End-to-end: the built CLI on the bundled demo, as a user runs it. Checks results.json against its
  * published JSON Schema, determinism, exit codes and bad-input handling.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runCli } from '../support/cli.js';
+import { oscalValidator } from '../support/oscal.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -73,6 +75,49 @@ describe('assay CLI', () => {
     // The demo's fairness threshold fails by design (a real finding); `demo` still exits 0 once complete.
     expect(results.status).toBe('failed');
     expect(results.tests.find((t: { id: string }) => t.id === 'fairness.classification').status).toBe('failed');
+  });
+
+  it('the demo covers all five frameworks, and its OSCAL assessment results validate against OSCAL 1.2.2', () => {
+    const results = JSON.parse(readFileSync(path.join(demoOut, 'results.json'), 'utf8'));
+    expect(results.coverage.frameworks.map((f: { framework: string }) => f.framework).sort()).toEqual(
+      ['aiverify', 'eu-ai-act', 'iso-42001', 'nist-ai-600-1', 'nist-ai-rmf'],
+    );
+    const ar = JSON.parse(readFileSync(path.join(demoOut, 'oscal', 'assessment-results.json'), 'utf8'));
+    const validate = oscalValidator('assessment-results');
+    expect(validate(ar), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it('the Node API is importable by the package name', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', "const m = await import('assay'); console.log(typeof m.assess, typeof m.loadPlanFile, m.listTests().length);"],
+        { cwd: REPO_ROOT },
+      );
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/^function function \d+$/);
+  });
+
+  it('a config that fails validation replaces an older results.json with an error record', async () => {
+    const out = path.join(tmp.dir, 'stale');
+    const good = writePlan('good.yaml', { tests: [{ id: 'performance.classification' }] });
+    expect((await runCli(['run', good, '--quiet', '--no-reports', '--out', out])).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).status).toBe('passed');
+    const bad = writePlan('bad-params.yaml', { tests: [{ id: 'performance.classification', params: { calibrationBins: 'ten' } }] });
+    const r1 = await runCli(['run', bad, '--quiet', '--out', out]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain('TEST_PARAMS');
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'error', error: { code: 'TEST_PARAMS' } });
+    expect((await runCli(['run', good, '--quiet', '--no-reports', '--out', out])).code).toBe(0);
+    const invalid = writePlan('invalid.yaml', { task: 'clustering' });
+    expect((await runCli(['run', invalid, '--quiet', '--out', out])).code).toBe(2);
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'error', error: { code: 'CONFIG_INVALID' } });
   });
 
   it('is deterministic: a second run gives the same results.json apart from `timing`', async () => {

@@ -38,7 +38,10 @@ describe('plan loading', () => {
   });
 
   it('rejects unknown keys (typos) instead of ignoring them', () => {
-    expect(() => parsePlan({ ...minimal, sensitve: ['sex'] })).toThrow(/Unrecognized key: "sensitve"/);
+    expect(() => parsePlan({ ...minimal, sensitve: ['sex'] })).toThrow(
+      /\(root\): Unrecognized key: "sensitve" \(did you mean "sensitive" for "sensitve"\?\)/,
+    );
+    expect(() => parsePlan({ ...minimal, data: { path: 'd.csv', nuls: 'drop' } })).toThrow(/data: .*did you mean "nulls"/);
   });
 
   it('rejects malformed thresholds', () => {

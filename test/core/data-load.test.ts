@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/config/load.js';
 import { checkLabels, loadData } from '../../src/data/load.js';
 import { DataSession } from '../../src/data/session.js';
-import { AssayError } from '../../src/errors.js';
 import { errorOf } from '../support/errors.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -69,7 +68,9 @@ describe('loading data', () => {
   it('empty file and header-only file', async () => {
     tmp.file('empty.csv', '');
     tmp.file('header.csv', 'id,x,g,y,p,s\n');
-    expect((await errorOf(loadData(db, plan('empty.csv'), tmp.dir, needs))).message).toContain('is empty (0 bytes)');
+    const empty = await errorOf(loadData(db, plan('empty.csv'), tmp.dir, needs));
+    expect(empty.code).toBe('DATA_EMPTY');
+    expect(empty.message).toBe('data file empty.csv is empty (0 bytes)');
     const e = await errorOf(loadData(db, plan('header.csv'), tmp.dir, needs));
     expect(e.code).toBe('DATA_EMPTY');
     expect(e.message).toContain('has a header but no rows');
@@ -80,6 +81,17 @@ describe('loading data', () => {
     const e = await errorOf(loadData(db, plan('ragged.csv'), tmp.dir, needs));
     expect(e.code).toBe('DATA_UNREADABLE');
     expect(e.message).toContain('line 3 (data row 2) has 4 fields, but the header has 6');
+  });
+
+  it('a binary file named .csv is reported as such (and a Parquet file is recognised)', async () => {
+    tmp.file('bin.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 1, 2, 3]));
+    const e = await errorOf(loadData(db, plan('bin.csv'), tmp.dir, needs));
+    expect(e.code).toBe('DATA_UNREADABLE');
+    expect(e.message).toBe('bin.csv is not CSV text: it holds binary data (NUL bytes in its first 11 bytes)');
+    await db.exec(`COPY (SELECT 1 AS a) TO '${tmp.dir}/pq.csv' (FORMAT PARQUET)`);
+    const p = await errorOf(loadData(db, plan('pq.csv'), tmp.dir, needs));
+    expect(p.message).toContain('it looks like a Parquet file');
+    expect(p.hint).toContain('data.format: parquet');
   });
 
   it('missing column suggests the near name', async () => {

@@ -6,8 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORK_IDS, loadCatalog } from '../../src/frameworks/catalog.js';
 import { computeCoverage } from '../../src/frameworks/coverage.js';
@@ -23,22 +22,11 @@ import {
 } from '../../src/frameworks/oscal.js';
 import { emptyProcessCheckAnswers } from '../../src/process/index.js';
 import type { Results, TestResult } from '../../src/results/schema.js';
+import { oscalValidator } from '../support/oscal.js';
 import { sharedPath } from '../support/shared.js';
 
-// ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  a: Ajv,
-) => Ajv;
-
 type Doc = Record<string, unknown>;
-const schemaFile = (model: string) =>
-  sharedPath('reference', 'frameworks', 'oscal', 'schemas-v1.2.2', `oscal_${model}_schema.json`);
-
-function validator(model: string): ValidateFunction {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  return ajv.compile(JSON.parse(readFileSync(schemaFile(model), 'utf8')));
-}
+const validator = oscalValidator;
 
 function expectValid(validate: ValidateFunction, doc: unknown, name: string) {
   const ok = validate(doc);
