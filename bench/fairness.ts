@@ -1,25 +1,25 @@
 /**
- * Benchmark of performance.classification + fairness.classification end to end from a file, against the
- * floor: DuckDB's raw scan of the same file. Usage:
+ * Benchmark of performance.classification + fairness.classification end to end from a file, through the
+ * real pipeline (`assess()` from src/api.ts, as `assay run` does it: loadData → openModel/scoreAll for the
+ * `predictions` model → buildScored → the tests), against the floor: DuckDB's raw scan of the same file.
+ * DuckDB runs with the core's own settings (`DataSession.open()` defaults); nothing is tuned here.
+ * Usage:
  *
- *   npx tsx bench/fairness.ts [--rows 1000000] [--bootstrap-rows 1000000] [--no-bootstrap]
+ *   npx tsx bench/fairness.ts [--rows 1000000] [--bootstrap-rows 1000000] [--no-bootstrap] [--out FILE]
  *
  * Data: ../shared/fixtures/make_big.mjs (seed 42), cached in bench/data/ with a Parquet copy written by
  * DuckDB. Checks the per-group counts against the generator's summary, times a 1000-replicate bootstrap,
- * prints a table and writes bench/results/fairness.json.
+ * prints a table and writes bench/results/fairness.json (or FILE).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assess } from '../src/api.js';
+import { planFromObject } from '../src/config/load.js';
 import { DataSession, lit } from '../src/data/session.js';
-import { fairnessClassification, FairnessClassificationParams } from '../src/metrics/fairness-classification.js';
-import {
-  performanceClassification,
-  PerformanceClassificationParams,
-} from '../src/metrics/performance-classification.js';
-import { contextFor, createScored, readSql, type ScoredSpec } from '../test/metrics/context.js';
+import type { Results } from '../src/results/schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.ASSAY_SHARED ?? path.resolve(root, '../shared');
@@ -31,21 +31,9 @@ function arg(name: string, fallback: number): number {
 const rows = arg('rows', 1_000_000);
 const bootstrapRows = arg('bootstrap-rows', 1_000_000);
 const withBootstrap = !process.argv.includes('--no-bootstrap');
-const threads = arg('threads', 2);
-/** `--view`: `scored` is a view over the file (every query reads the file) instead of a table loaded once. */
-const asView = process.argv.includes('--view');
-/** DuckDB's buffer limit for the run (it spills to disk beyond it), e.g. --memory-limit 1GB; default 1GB. */
-const memoryLimitIndex = process.argv.indexOf('--memory-limit');
-const memoryLimit = memoryLimitIndex >= 0 ? process.argv[memoryLimitIndex + 1] : '1GB';
-
-async function openSession(): Promise<DataSession> {
-  const db = await DataSession.open({ threads });
-  await db.exec(`SET memory_limit = ${lit(memoryLimit)}`);
-  // Every metric query aggregates or orders explicitly, so loading need not keep the file's row order
-  // (__i comes from row_id); this halves the load time of a 10M-row CSV.
-  await db.exec('SET preserve_insertion_order = false');
-  return db;
-}
+const outIndex = process.argv.indexOf('--out');
+const resultFile =
+  outIndex >= 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(root, 'bench/results/fairness.json');
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -59,37 +47,24 @@ function dataFiles(n: number): { csv: string; parquet: string; summary: string }
     execFileSync(
       process.execPath,
       [path.join(shared, 'fixtures/make_big.mjs'), '--rows', String(n), '--seed', '42', '--out', csv],
-      {
-        stdio: 'inherit',
-      },
+      { stdio: 'inherit' },
     );
   }
   return { csv, parquet: path.join(dir, `preds_${n}.parquet`), summary: `${csv}.summary.json` };
 }
 
+/** Data preparation (not timed): the Parquet copy of the CSV. */
 async function ensureParquet(csv: string, parquet: string): Promise<void> {
   if (existsSync(parquet)) return;
-  const db = await openSession();
+  const db = await DataSession.open();
   await db.exec(`COPY (SELECT * FROM read_csv(${lit(csv)})) TO ${lit(parquet)} (FORMAT parquet)`);
   db.close();
 }
 
-const spec = (file: string): ScoredSpec => ({
-  task: 'binary-classification',
-  file,
-  yTrue: 'y_true',
-  yPred: 'y_pred',
-  yScore: 'y_prob',
-  rowId: 'row_id',
-  rowIndex: 'row_id',
-  sensitive: ['sex', 'race'],
-  classes: ['0', '1'],
-  threads,
-  view: asView,
-});
+const readSql = (file: string) => (file.endsWith('.parquet') ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)})`);
 
 async function rawScan(file: string): Promise<{ seconds: number; rows: number; columnsSeconds: number }> {
-  const db = await openSession();
+  const db = await DataSession.open();
   const t0 = performance.now();
   const n = Number(await db.scalar(`SELECT count(*) FROM ${readSql(file)}`));
   const s = seconds(t0);
@@ -101,28 +76,59 @@ async function rawScan(file: string): Promise<{ seconds: number; rows: number; c
   return { seconds: s, rows: n, columnsSeconds };
 }
 
+/** The plan `assay run` would get: precomputed predictions and scores, two sensitive attributes. */
+function plan(file: string, fairnessParams: Record<string, unknown> = {}) {
+  return planFromObject(
+    {
+      name: 'bench/fairness',
+      task: 'binary-classification',
+      data: { path: file, id: 'row_id' },
+      target: 'y_true',
+      classes: ['0', '1'],
+      positiveLabel: '1',
+      sensitive: ['sex', 'race'],
+      model: { type: 'predictions', label: 'y_pred', score: 'y_prob' },
+      tests: [{ id: 'performance.classification' }, { id: 'fairness.classification', params: fairnessParams }],
+    },
+    root,
+  );
+}
+
 interface GroupRow {
   label: string;
   n: number;
   counts: { tp: number; fp: number; tn: number; fn: number };
 }
 
+function testOf(r: Results, id: string) {
+  const t = r.tests.find((x) => x.id === id);
+  if (!t || t.status === 'error' || t.status === 'skipped')
+    throw new Error(`${id} did not run: ${t ? `${t.status} ${JSON.stringify(t.error ?? t.reason)}` : 'missing'}`);
+  return t;
+}
+
+/** Milliseconds the pipeline spent in one test (results.timing.tests is keyed "<index>:<id>"). */
+const testMs = (r: Results, id: string) =>
+  Object.entries(r.timing.tests).find(([k]) => k.endsWith(`:${id}`))?.[1] ?? Number.NaN;
+
 async function endToEnd(file: string) {
-  const db = await openSession();
   const t0 = performance.now();
-  const s = spec(file);
-  await createScored(db, s);
-  const tLoad = seconds(t0);
-  const ctx = contextFor(db, s);
-  const t1 = performance.now();
-  const perf = await performanceClassification(ctx, PerformanceClassificationParams.parse({}));
-  const tPerf = seconds(t1);
-  const t2 = performance.now();
-  const fair = await fairnessClassification(ctx, FairnessClassificationParams.parse({}));
-  const tFair = seconds(t2);
+  const { results } = await assess(plan(file), { write: false });
   const total = seconds(t0);
+  if (results.error) throw new Error(`assess failed: ${results.error.message}`);
+  const perf = testOf(results, 'performance.classification');
+  const fair = testOf(results, 'fairness.classification');
+  const tPerf = testMs(results, 'performance.classification') / 1000;
+  const tFair = testMs(results, 'fairness.classification') / 1000;
   const groups = (fair.results as { perClass: { groups: GroupRow[] }[] }).perClass[0].groups;
-  return { db, ctx, perf, fair, groups, times: { load: tLoad, performance: tPerf, fairness: tFair, total } };
+  return {
+    results,
+    perf,
+    fair,
+    groups,
+    // "load" is everything before the tests: open, load and check the data, hash it, score, build `scored`.
+    times: { load: total - tPerf - tFair, performance: tPerf, fairness: tFair, total },
+  };
 }
 
 /** The generator's marginal counts per sex and per race must equal the sums of our intersectional groups. */
@@ -149,6 +155,8 @@ function checkCounts(groups: GroupRow[], summaryFile: string): { ok: boolean; mi
       }
     }
   }
+  const total = groups.reduce((s, g) => s + g.n, 0);
+  if (total !== summary.overall.n) mismatches.push(`overall n: ${total} vs ${summary.overall.n}`);
   return { ok: mismatches.length === 0, mismatches };
 }
 
@@ -157,15 +165,13 @@ async function main() {
   await ensureParquet(files.csv, files.parquet);
   const out: Record<string, unknown> = {
     rows,
-    threads,
-    scored: asView ? 'view over the file' : 'table loaded from the file',
-    duckdbMemoryLimit: memoryLimit,
-    preserveInsertionOrder: false,
+    pipeline: 'assess() with a predictions model plan (write: false), DuckDB at the core defaults',
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
     date: new Date().toISOString(),
   };
+  let failed = false;
   for (const [format, file] of [
     ['csv', files.csv],
     ['parquet', files.parquet],
@@ -173,8 +179,9 @@ async function main() {
     const raw = await rawScan(file);
     if (raw.rows !== rows) throw new Error(`raw scan read ${raw.rows} rows, expected ${rows}`);
     const e2e = await endToEnd(file);
+    if (e2e.results.data.rows !== rows) throw new Error(`assess used ${e2e.results.data.rows} rows, expected ${rows}`);
     const check = checkCounts(e2e.groups, files.summary);
-    e2e.db.close();
+    failed ||= !check.ok;
     out[format] = {
       rawScanSeconds: raw.seconds,
       rawColumnScanSeconds: raw.columnsSeconds,
@@ -192,24 +199,22 @@ async function main() {
     };
     console.log(
       `${format.padEnd(8)} raw scan ${raw.seconds.toFixed(2)} s | end to end ${e2e.times.total.toFixed(2)} s ` +
-        `(load ${e2e.times.load.toFixed(2)}, performance ${e2e.times.performance.toFixed(2)}, fairness ${e2e.times.fairness.toFixed(2)}) ` +
+        `(load+score ${e2e.times.load.toFixed(2)}, performance ${e2e.times.performance.toFixed(2)}, fairness ${e2e.times.fairness.toFixed(2)}) ` +
         `| ratio ${(e2e.times.total / raw.seconds).toFixed(2)}× (${(e2e.times.total / raw.columnsSeconds).toFixed(2)}× a 5-column scan of ${raw.columnsSeconds.toFixed(2)} s) | counts ${check.ok ? 'match' : 'MISMATCH'} the summary`,
     );
     if (!check.ok) console.log(check.mismatches.join('\n'));
   }
   if (withBootstrap) {
+    // The bootstrap's cost is the fairness test's time with 1000 replicates minus its time without, both
+    // measured inside the same kind of pipeline run.
     const bfiles = dataFiles(bootstrapRows);
-    const db = await openSession();
-    const s = spec(bfiles.csv);
-    await createScored(db, s);
-    const ctx = contextFor(db, s);
-    const t0 = performance.now();
-    await fairnessClassification(ctx, FairnessClassificationParams.parse({ bootstrap: 1000 }));
-    const withB = seconds(t0);
-    const t1 = performance.now();
-    await fairnessClassification(ctx, FairnessClassificationParams.parse({}));
-    const without = seconds(t1);
-    db.close();
+    const withRun = await assess(plan(bfiles.csv, { bootstrap: 1000 }), { write: false });
+    const withoutRun = await assess(plan(bfiles.csv), { write: false });
+    const boot = (testOf(withRun.results, 'fairness.classification').results as { bootstrap: { replicates: number } })
+      .bootstrap;
+    if (boot?.replicates !== 1000) throw new Error('the fairness test did not report 1000 bootstrap replicates');
+    const withB = testMs(withRun.results, 'fairness.classification') / 1000;
+    const without = testMs(withoutRun.results, 'fairness.classification') / 1000;
     out.bootstrap = {
       rows: bootstrapRows,
       replicates: 1000,
@@ -224,12 +229,12 @@ async function main() {
   }
   out.peakRssMb = peakRssMb();
   console.log(`peak RSS ${out.peakRssMb} MB`);
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  const resultFile = path.join(root, 'bench/results/fairness.json');
+  mkdirSync(path.dirname(resultFile), { recursive: true });
   const previous = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : {};
-  previous[`rows_${rows}${asView ? '_view' : ''}`] = out;
+  previous[`rows_${rows}`] = out;
   writeFileSync(resultFile, `${JSON.stringify(previous, null, 2)}\n`);
   console.log(`wrote ${path.relative(root, resultFile)}`);
+  if (failed) process.exit(1);
 }
 
 main().catch((e) => {
