@@ -74,7 +74,7 @@ function showControl(c: LoadedCatalog, k: Control): string {
 
 function coverageTable(fw: FrameworkCoverage, c: LoadedCatalog): string {
   const t = fw.totals;
-  let s = `${fw.title} ${fw.version}: coverage of ${t.total} ${fw.assessableKind} controls\n`;
+  let s = `${fw.title} ${fw.version}: coverage of ${t.total} ${plural(fw.assessableKind)}\n`;
   s += `  evidenced ${t.evidenced} · partially evidenced ${t['partially evidenced']} · not evidenced ${t['not evidenced']} · not applicable ${t['not applicable']} · failed ${t.failed}\n`;
   for (const g of fw.groups) {
     const gt = g.totals;
@@ -249,4 +249,9 @@ export function registerFrameworkCommands(program: Command, io: CliIo = defaultI
         `${coverageTable(fwc, loadCatalog(fid))}\nProcess checks: ${coverage.processChecks.yes} yes, ${coverage.processChecks.no} no, ${coverage.processChecks.notApplicable} not applicable, ${unanswered} unanswered of ${coverage.processChecks.total}.\n`,
       );
     });
+}
+
+/** English plural of a control kind (subcategory → subcategories, control → controls). */
+function plural(kind: string): string {
+  return kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
 }
