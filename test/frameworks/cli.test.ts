@@ -105,7 +105,7 @@ describe('assay frameworks / crosswalk / checklist / coverage', () => {
     const file = path.join(dir, 'results.json');
     await writeFile(file, JSON.stringify(results));
     const out = await run('coverage', '--framework', 'nist-ai-rmf', '--results', file);
-    expect(out).toContain('NIST AI RMF 1.0: coverage of 72 subcategory controls');
+    expect(out).toContain('NIST AI RMF 1.0: coverage of 72 subcategories');
     expect(out).toMatch(
       /MEASURE 2\.11\s+partially evidenced\s+1 test\(s\) passed; 7 check\(s\) unanswered \| tests: fairness.classification/,
     );
