@@ -10,6 +10,7 @@
  * envelope has no field for.
  */
 import type { Results } from '../results/schema.js';
+import { testMs, testStart } from './summary.js';
 import { processCheckViews } from './views.js';
 
 export interface AiVerifyTestResult {
@@ -77,13 +78,13 @@ export function aiverifyTestResults(
   const target = typeof results.plan.target === 'string' ? results.plan.target : undefined;
   const used = new Set<string>();
   const out: { file: string; testId: string; convention: string; result: AiVerifyTestResult }[] = [];
-  for (const t of results.tests) {
+  for (const [index, t] of results.tests.entries()) {
     if (t.status === 'error' || t.status === 'skipped') continue;
     for (const a of t.aiverify ?? []) {
       let file = `${safeName(a.cid)}.json`;
       for (let k = 2; used.has(file); k++) file = `${safeName(a.cid)}-${safeName(t.id)}${k > 2 ? `-${k}` : ''}.json`;
       used.add(file);
-      const ms = results.timing.tests[t.id];
+      const ms = testMs(results, index, t.id);
       out.push({
         file,
         testId: t.id,
@@ -92,8 +93,8 @@ export function aiverifyTestResults(
           gid: a.gid,
           cid: a.cid,
           version: a.version,
-          startTime: results.timing.startedAt,
-          timeTaken: typeof ms === 'number' && Number.isFinite(ms) ? Math.round(ms) / 1000 : 0,
+          startTime: testStart(results, index),
+          timeTaken: ms === undefined ? 0 : Math.round(ms) / 1000,
           testArguments: {
             testDataset: dataset,
             mode,

@@ -25,6 +25,8 @@ const CONFIG = {
 export interface Chart {
   /** A short text alternative that says what the chart shows. */
   alt: string;
+  /** Shown above the chart. */
+  title?: string;
   /** What the chart shows, for de-duplication (e.g. `pdp:age`, `shap-bar`). */
   key?: string;
   caption?: string;
@@ -37,7 +39,10 @@ export interface Chart {
  * results always give the same bytes.
  */
 export async function renderChart(chart: Chart, idPrefix = 'chart'): Promise<string> {
-  const spec = { config: CONFIG, background: 'white', ...chart.spec } as unknown as TopLevelSpec;
+  const title = chart.title
+    ? { title: { text: chart.title, anchor: 'start', fontSize: 13, fontWeight: 600, limit: 0, offset: 10 } }
+    : {};
+  const spec = { config: CONFIG, background: 'white', ...title, ...chart.spec } as unknown as TopLevelSpec;
   // Quiet loggers: layout notes from Vega-Lite are not the reader's business; errors still throw.
   const logger = vega.logger(vega.Error);
   const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: 'none', logLevel: vega.Error });
@@ -67,53 +72,79 @@ export interface GroupValue {
   metric: string;
   group: string;
   value: number;
-  /** Reference line for this metric (a threshold or the overall value). */
+  /** Reference line for this metric (the overall value, or the mean across groups): dashed. */
   ref?: number;
+  /** The plan's threshold drawn on this metric's scale (e.g. 0.8 × the highest rate): solid vermillion. */
+  threshold?: number;
 }
 
-/** Group metrics as horizontal bars, one panel per metric, with the reference as a dashed rule. */
-export function groupBarChart(rows: GroupValue[], title: string): Chart {
-  const groups = [...new Set(rows.map((r) => r.group))];
-  const metrics = [...new Set(rows.map((r) => r.metric))];
+/** "sex=female, age_group=<25" → "sex=female · age_group=<25": one intersectional group, read at a glance. */
+export function groupText(label: string): string {
+  return label.replace(/, (?=[^,=]+=)/g, ' · ');
+}
+
+/**
+ * Group metrics as horizontal bars, one panel per metric (named above it), with the reference as a dashed
+ * rule and the threshold, where the plan sets one, as a solid rule. Group labels are never truncated.
+ */
+export function groupBarChart(rows: GroupValue[], title: string, metricOrder?: string[]): Chart {
+  const shown = rows.map((r) => ({ ...r, group: groupText(r.group) }));
+  const groups = [...new Set(shown.map((r) => r.group))];
+  const found = [...new Set(shown.map((r) => r.metric))];
+  const metrics = metricOrder
+    ? [...metricOrder.filter((m) => found.includes(m)), ...found.filter((m) => !metricOrder.includes(m))]
+    : found;
+  const hasThreshold = shown.some((r) => r.threshold !== undefined);
+  const layers: Record<string, unknown>[] = [
+    {
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'group', type: 'nominal', title: null, sort: groups, axis: { labelLimit: 0 } },
+        x: { field: 'value', type: 'quantitative', title: null },
+        color: { field: 'group', type: 'nominal', legend: null, sort: groups },
+        tooltip: [{ field: 'group' }, { field: 'value', format: '.4g' }],
+      },
+    },
+    {
+      mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 },
+      encoding: {
+        y: { field: 'group', type: 'nominal', sort: groups },
+        x: { field: 'value', type: 'quantitative' },
+        text: { field: 'value', type: 'quantitative', format: '.3g' },
+      },
+    },
+    {
+      mark: { type: 'rule', strokeDash: [4, 3], color: '#333' },
+      encoding: { x: { aggregate: 'max', field: 'ref', type: 'quantitative' } },
+    },
+  ];
+  if (hasThreshold)
+    layers.push({
+      mark: { type: 'rule', color: '#D55E00', strokeWidth: 2 },
+      encoding: { x: { aggregate: 'max', field: 'threshold', type: 'quantitative' } },
+    });
   return {
-    alt: `${title}: bar chart of ${metrics.length} metric(s) across ${groups.length} groups (${groups.slice(0, 6).join(', ')})`,
+    title,
+    alt: `${title}: bar chart of ${metrics.length} metric(s) across ${groups.length} groups (${groups.slice(0, 6).join(', ')})${hasThreshold ? '; solid line: the threshold' : ''}`,
     spec: {
-      data: { values: rows },
+      data: { values: shown },
       facet: {
         row: {
           field: 'metric',
           type: 'nominal',
           title: null,
-          header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 },
+          sort: metrics,
+          header: {
+            labelAngle: 0,
+            labelOrient: 'top',
+            labelAnchor: 'start',
+            labelFontSize: 12,
+            labelFontWeight: 600,
+            labelLimit: 0,
+          },
         },
       },
-      spec: {
-        width: 420,
-        height: { step: 18 },
-        layer: [
-          {
-            mark: { type: 'bar' },
-            encoding: {
-              y: { field: 'group', type: 'nominal', title: null, sort: groups },
-              x: { field: 'value', type: 'quantitative', title: null },
-              color: { field: 'group', type: 'nominal', legend: null, sort: groups },
-              tooltip: [{ field: 'group' }, { field: 'value', format: '.4g' }],
-            },
-          },
-          {
-            mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 },
-            encoding: {
-              y: { field: 'group', type: 'nominal', sort: groups },
-              x: { field: 'value', type: 'quantitative' },
-              text: { field: 'value', type: 'quantitative', format: '.3g' },
-            },
-          },
-          {
-            mark: { type: 'rule', strokeDash: [4, 3], color: '#333' },
-            encoding: { x: { aggregate: 'max', field: 'ref', type: 'quantitative' } },
-          },
-        ],
-      },
+      spec: { width: 420, height: { step: 18 }, layer: layers },
       resolve: { scale: { x: 'independent', y: 'independent' } },
     },
   };
@@ -175,6 +206,7 @@ export function lineChart(points: Point[], o: LineOptions): Chart {
     },
   });
   return {
+    title: o.title,
     alt: `${o.title}: line chart of ${o.yTitle} against ${o.xTitle}${series.length > 1 ? ` for ${series.slice(0, 8).join(', ')}` : ''}`,
     spec: { width: 380, height: 240, layer: layers },
   };
@@ -188,6 +220,7 @@ export interface BarItem {
 export function barChart(items: BarItem[], o: { title: string; xTitle: string }): Chart {
   const order = items.map((i) => i.label);
   return {
+    title: o.title,
     alt: `${o.title}: bar chart; largest ${items
       .slice(0, 5)
       .map((i) => `${i.label} ${Number(i.value.toPrecision(3))}`)
@@ -216,6 +249,7 @@ export interface SwarmPoint {
 /** SHAP beeswarm: one row per feature, each dot a sample, colour = feature value (low → high). */
 export function beeswarmChart(points: SwarmPoint[], features: string[], title: string): Chart {
   return {
+    title,
     alt: `${title}: SHAP beeswarm of ${features.length} features over ${Math.round(points.length / Math.max(features.length, 1))} samples; colour shows the feature value from low to high`,
     spec: {
       width: 420,
@@ -255,6 +289,7 @@ export function heatmapChart(
   // Dark viridis end is the low end: print light text on the lower half of the range.
   const mid = (Math.min(...values) + Math.max(...values)) / 2;
   return {
+    title: o.title,
     alt: `${o.title}: heatmap of ${o.valueTitle} for ${rows.length} ${o.rowTitle} × ${cols.length} ${o.colTitle}`,
     spec: {
       data: { values: cells },

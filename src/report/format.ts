@@ -40,12 +40,21 @@ export function fmtValue(v: unknown): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 
-export const STATUS_WORD: Record<TestStatus, string> = {
+/** What a reader is shown: a test without thresholds that ran is "reported", not "passed" (nothing was checked). */
+export type DisplayStatus = TestStatus | 'reported';
+
+export const STATUS_WORD: Record<DisplayStatus, string> = {
   passed: 'Passed',
   failed: 'Failed',
   error: 'Error',
   skipped: 'Skipped',
+  reported: 'Reported (no thresholds)',
 };
+
+/** results.json keeps `passed` for a test without thresholds; the reports say it only reported. */
+export function displayStatus(t: { status: TestStatus; thresholds: readonly unknown[] }): DisplayStatus {
+  return t.status === 'passed' && t.thresholds.length === 0 ? 'reported' : t.status;
+}
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,8 +8,16 @@ import path from 'node:path';
 import { loadCatalog } from '../frameworks/catalog.js';
 import type { Results, TestResult } from '../results/schema.js';
 import { renderChart } from './charts.js';
-import { escapeHtml as h, fmtNumber, fmtValue, isRecord, STATUS_WORD } from './format.js';
-import { coverageHeadlines, dataIdentity, failedThresholds, modelIdentity, outcomeSentence } from './summary.js';
+import { fairnessLines } from './fairness.js';
+import { displayStatus, escapeHtml as h, fmtNumber, fmtValue, isRecord, STATUS_WORD } from './format.js';
+import {
+  coverageHeadlines,
+  dataIdentity,
+  failedThresholds,
+  modelIdentity,
+  outcomeSentence,
+  testMs,
+} from './summary.js';
 import { renderValue, table } from './tables.js';
 import { chartsForTest } from './test-charts.js';
 import {
@@ -54,6 +62,7 @@ a{color:#0b57a4}
 .s-passed,.s-evidenced,.s-yes{color:var(--pass);background:var(--bg-pass)}
 .s-failed,.s-no{color:var(--fail);background:var(--bg-fail)}
 .s-error{color:var(--err);background:var(--bg-err)}
+.s-reported{color:#0b4f8a;background:#e6f0fa}
 .s-skipped,.s-unanswered,.s-not-evidenced,.s-unknown{color:var(--skip);background:var(--bg-skip)}
 .s-partially-evidenced{color:#7a5a00;background:#fdf3d6}.s-not-applicable{color:var(--muted);background:#f4f4f4}
 .outcome{font-size:18px;margin:10px 0}
@@ -69,6 +78,7 @@ figcaption{font-size:12px;color:var(--muted)}
 table.grid img{width:64px;image-rendering:pixelated;display:block}.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
 article.test{border-top:1px solid var(--line);padding-top:6px}
 .note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
+.gaps{border-left:4px solid var(--fail);padding:4px 10px;margin:8px 0;font-size:14px}.gaps ul{margin:4px 0;padding-left:18px}
 .findings{border-left:4px solid #888;padding:4px 10px;margin:8px 0;font-size:14px}
 .error-box{background:var(--bg-err);border-left:4px solid var(--err);padding:6px 10px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
@@ -124,8 +134,9 @@ function summarySection(results: Results): string {
     'Tests by status',
     ['status', 'tests'],
     [
-      ['passed', s.passed],
+      ['passed its thresholds', results.tests.filter((t) => displayStatus(t) === 'passed').length],
       ['failed a threshold', s.failed],
+      ['reported, no thresholds', results.tests.filter((t) => displayStatus(t) === 'reported').length],
       ['error', s.error],
       ['skipped', s.skipped],
       ['total', s.tests],
@@ -138,7 +149,11 @@ function summarySection(results: Results): string {
           .map((x) => `${x.passed ? '✔' : '✘'} ${h(x.metric)} = ${h(fmtNumber(x.actual))} (${h(x.condition)})`)
           .join('<br>')
       : '—';
-    return [`<a href="#${anchor('test', t.id)}">${h(t.title)}</a> <code>${h(t.id)}</code>`, badge(t.status), th];
+    return [
+      `<a href="#${anchor('test', t.id)}">${h(t.title)}</a> <code>${h(t.id)}</code>`,
+      badge(displayStatus(t)),
+      th,
+    ];
   });
   return `<section id="summary" aria-labelledby="summary-h">
 <h2 id="summary-h" class="first">Summary</h2>
@@ -264,10 +279,9 @@ async function testSection(
   const out: string[] = [];
   const id = anchor('test', t.id);
   out.push(`<article class="test" id="${id}" aria-labelledby="${id}-h">`);
-  out.push(`<h3 id="${id}-h">${h(t.title)} ${badge(t.status)}</h3>`);
-  out.push(
-    `<p><code>${h(t.id)}</code>${results.timing.tests[t.id] !== undefined ? ` · ${h(fmtNumber(results.timing.tests[t.id] / 1000))} s` : ''}</p>`,
-  );
+  out.push(`<h3 id="${id}-h">${h(t.title)} ${badge(displayStatus(t))}</h3>`);
+  const ms = testMs(results, index, t.id);
+  out.push(`<p><code>${h(t.id)}</code>${ms !== undefined ? ` · ${h(fmtNumber(ms / 1000))} s` : ''}</p>`);
   if (t.status === 'error' && t.error)
     out.push(`<div class="error-box" role="alert"><strong>${h(t.error.code)}</strong>: ${h(t.error.message)}</div>`);
   if (t.status === 'skipped') out.push(`<p class="note">Skipped: ${h(t.reason ?? 'no reason given')}</p>`);
@@ -286,6 +300,11 @@ async function testSection(
       ),
     );
   }
+  const gaps = fairnessLines(t);
+  if (gaps.length)
+    out.push(
+      `<div class="gaps"><strong>Groups furthest apart</strong><ul>${gaps.map((g) => `<li>${g.passed ? '✔' : '✘'} <code>${h(g.metric)}</code> — ${h(g.text)}</li>`).join('')}</ul></div>`,
+    );
   const metrics = Object.entries(t.metrics);
   const metricTable = (rows: [string, number | null][], caption: string): string =>
     table(
@@ -341,28 +360,38 @@ async function testSection(
   return out.join('\n');
 }
 
-/** AI Verify's own words for each process check (the catalog), for answers that do not carry them. */
-function processTitles(): Map<string, string> {
+/** AI Verify's own words for each process check and the names of its principles (the catalog). */
+function processTitles(): { checks: Map<string, string>; principles: Map<string, string> } {
   try {
-    return new Map(
-      loadCatalog('aiverify')
-        .controls.filter((k) => k.kind === 'process')
-        .map((k) => [k.id, k.title]),
-    );
+    const controls = loadCatalog('aiverify').controls;
+    return {
+      checks: new Map(controls.filter((k) => k.kind === 'process').map((k) => [k.id, k.title])),
+      principles: new Map(controls.filter((k) => k.kind === 'principle').map((k) => [k.id, k.title])),
+    };
   } catch {
-    return new Map();
+    return { checks: new Map(), principles: new Map() };
   }
 }
 
+/** "7 Fairness": a principle's number with its name, whichever of the two the answers carry. */
+export function principleHeading(principle: string | undefined, pid: string, names: Map<string, string>): string {
+  const num = pid.split('.')[0];
+  const p = principle?.trim();
+  if (p && !/^\d+$/.test(p)) return p;
+  const n = p ?? num;
+  const name = names.get(n);
+  return name ? `${n} ${name}` : `Principle ${n}`;
+}
+
 function processSection(views: ProcessCheckView[]): string {
-  const titles = processTitles();
+  const { checks: titles, principles } = processTitles();
   if (views.length === 0)
     return '<section id="process-checks" aria-labelledby="pc-h"><h2 id="pc-h">Process checks</h2><p>No process-check answers in these results.</p></section>';
   const counts: Record<string, number> = {};
   for (const v of views) counts[v.answer] = (counts[v.answer] ?? 0) + 1;
   const byPrinciple = new Map<string, ProcessCheckView[]>();
   for (const v of views) {
-    const k = v.principle ?? `Principle ${v.pid.split('.')[0]}`;
+    const k = principleHeading(v.principle, v.pid, principles);
     byPrinciple.set(k, [...(byPrinciple.get(k) ?? []), v]);
   }
   const parts = [...byPrinciple].map(([p, vs]) => {

@@ -5,15 +5,20 @@
  */
 import type { Results, TestResult } from '../results/schema.js';
 import { escapeXml as x, fmtNumber } from './format.js';
+import { testMs } from './summary.js';
 
-function seconds(results: Results, id: string): string {
-  const ms = results.timing.tests[id];
-  return typeof ms === 'number' && Number.isFinite(ms) ? (ms / 1000).toFixed(3) : '0';
+function seconds(results: Results, index: number, id: string): string {
+  const ms = testMs(results, index, id);
+  return ms === undefined ? '0' : (ms / 1000).toFixed(3);
 }
 
-function testCase(results: Results, t: TestResult): { xml: string; failures: number; errors: number; skipped: number } {
+function testCase(
+  results: Results,
+  t: TestResult,
+  index: number,
+): { xml: string; failures: number; errors: number; skipped: number } {
   const cls = `assay.${t.id}`;
-  const open = `    <testcase classname="${x(cls)}" name="${x(`${t.id}: ${t.title}`)}" time="${seconds(results, t.id)}"`;
+  const open = `    <testcase classname="${x(cls)}" name="${x(`${t.id}: ${t.title}`)}" time="${seconds(results, index, t.id)}"`;
   if (t.status === 'error') {
     const msg = t.error ? `${t.error.code}: ${t.error.message}` : 'the test ended with an error';
     return {
@@ -52,8 +57,8 @@ export function renderJunit(results: Results): string {
   let failures = 0;
   let errors = 0;
   let skipped = 0;
-  for (const t of results.tests) {
-    const c = testCase(results, t);
+  for (const [index, t] of results.tests.entries()) {
+    const c = testCase(results, t, index);
     cases.push(c.xml);
     tests++;
     failures += c.failures;

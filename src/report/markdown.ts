@@ -1,6 +1,6 @@
 /** summary.md: a short Markdown summary for a pull-request comment (GitHub-flavoured tables). */
 import type { Results } from '../results/schema.js';
-import { fmtNumber, STATUS_WORD } from './format.js';
+import { displayStatus, fmtNumber, STATUS_WORD } from './format.js';
 import { coverageHeadlines, dataIdentity, failedThresholds, modelIdentity, outcomeSentence } from './summary.js';
 
 /** Keeps table cells on one line and stops `|` from splitting them. */
@@ -22,7 +22,9 @@ export function renderMarkdown(results: Results): string {
         .map((x) => `${x.passed ? '✅' : '❌'} ${x.metric} = ${fmtNumber(x.actual)} (${x.condition})`)
         .join('<br>');
       const why = t.status === 'error' ? (t.error?.message ?? '') : t.status === 'skipped' ? (t.reason ?? '') : '';
-      lines.push(`| ${cell(`${t.title} (\`${t.id}\`)`)} | ${STATUS_WORD[t.status]} | ${cell(th || why || '—')} |`);
+      lines.push(
+        `| ${cell(`${t.title} (\`${t.id}\`)`)} | ${STATUS_WORD[displayStatus(t)]} | ${cell(th || why || '—')} |`,
+      );
     }
     lines.push('');
   }

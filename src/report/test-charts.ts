@@ -21,6 +21,7 @@ import {
   type Point,
   type SwarmPoint,
 } from './charts.js';
+import { fairnessCharts } from './fairness.js';
 import { asString, humanize, isRecord } from './format.js';
 
 const MAX_FEATURE_CHARTS = 6;
@@ -67,8 +68,12 @@ export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
       }
     }
     if (rows.length > 0) {
-      const c = groupBarChart(meanRef(rows), 'AI Verify fairness metrics by group');
-      c.caption = `AI Verify fairness metrics toolbox output for class ${String(classes[k] ?? k)}; dashed line: mean across groups.`;
+      const c = groupBarChart(
+        meanRef(rows),
+        `AI Verify's convention (Fairness Metrics Toolbox): metrics by group, class ${String(classes[k] ?? k)}`,
+      );
+      c.caption = `AI Verify's toolbox divides each group's counts by whole-dataset class totals, so these are a group's share of the overall rate, not the conditional rates above; shown for comparison with the AI Verify portal. Dashed line: mean across groups.`;
+      c.key = 'aiverify:fairness';
       charts.push(c);
     }
   }
@@ -495,6 +500,7 @@ export function chartsFromResults(results: unknown): Chart[] {
   for (const [title, g] of found.groups) {
     const c = groupBarChart(g.overall ? g.rows : meanRef(g.rows), `Metrics by group: ${title}`);
     c.caption = `Metrics by group (${title}); dashed line: ${g.overall ? 'the overall value' : 'mean across groups'}.`;
+    c.key = `groups:${title}`;
     charts.push(c);
   }
   for (const { kind, xKey, yKey, points } of found.lines.values()) {
@@ -535,11 +541,16 @@ export function chartsForTest(t: TestResult): Chart[] {
       // An output that does not match its schema yields no chart; the tables still show it.
     }
   }
-  const own = chartsFromResults(t.results);
+  const fair = fairnessCharts(t);
+  const fairKeys = new Set(fair.map((c) => c.key));
+  const own = [...fair, ...chartsFromResults(t.results).filter((c) => c.key === undefined || !fairKeys.has(c.key))];
   // SHAP: the AI Verify output holds the full matrix (beeswarm), so it wins over importance-only results.
   const haveShap = charts.some((c) => c.alt.startsWith('SHAP values'));
   const mine = own.filter((c) => !(haveShap && /shap/i.test(c.alt)));
   // PDP: Assay's own results also carry ICE lines, so they win over the AI Verify copy.
   const ownKeys = new Set(mine.map((c) => c.key).filter((k) => k !== undefined));
-  return [...charts.filter((c) => c.key === undefined || !ownKeys.has(c.key)), ...mine];
+  // AI Verify's fairness convention comes after the standard rates, which a reader should see first.
+  const aivFair = charts.filter((c) => c.key === 'aiverify:fairness');
+  const rest = charts.filter((c) => c.key !== 'aiverify:fairness' && (c.key === undefined || !ownKeys.has(c.key)));
+  return fair.length ? [...mine, ...rest, ...aivFair] : [...rest, ...mine, ...aivFair];
 }

@@ -4,6 +4,7 @@
  * and the AI Verify export of the real outputs validates against AI Verify's schemas.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aiverifyChecklist, aiverifyTestResults } from '../../src/report/aiverify.js';
@@ -37,9 +38,13 @@ describe('reports of the demo run', () => {
 
   it('Markdown and JUnit agree with the run', () => {
     const md = renderMarkdown(results);
+    const gated = results.tests.filter((t) => t.thresholds.length > 0);
+    const reported = results.tests.length - gated.length;
     expect(md).toContain(
-      `${results.summary.passed} of ${results.summary.tests - results.summary.skipped} tests passed`,
+      `${gated.filter((t) => t.status === 'passed').length} of ${gated.length} tests with thresholds passed`,
     );
+    expect(md).toContain(`${reported} reported results without thresholds`);
+    expect(md.match(/\| Reported \(no thresholds\) \|/g) ?? []).toHaveLength(reported);
     const xml = renderJunit(results);
     const thresholds = results.tests.reduce((a, t) => a + t.thresholds.length, 0);
     expect((xml.match(/<testcase /g) ?? []).length).toBe(results.tests.length + thresholds);
@@ -66,6 +71,20 @@ describe('reports of the demo run', () => {
       if (c.answer === null) continue;
       const block = group.input_blocks.find((b) => `completed-${c.id}` in b.data)!;
       expect(block.data[`completed-${c.id}`]).toBe(words[c.answer]);
+    }
+  });
+});
+
+describe('the demo fixture', () => {
+  it('has the tests demo/assay.yaml plans, in its order (regenerate it when the plan changes)', () => {
+    const plan = parseYaml(readFileSync(path.join(REPO_ROOT, 'demo/assay.yaml'), 'utf8')) as {
+      tests: { id: string }[];
+    };
+    expect(results.tests.map((t) => t.id)).toEqual(plan.tests.map((t) => t.id));
+    // Params the plan sets are the params the fixture ran with.
+    for (const [i, t] of plan.tests.entries()) {
+      for (const [k, v] of Object.entries((t as { params?: Record<string, unknown> }).params ?? {}))
+        expect(results.tests[i].params[k], `${t.id} ${k}`).toEqual(v);
     }
   });
 });

@@ -18,7 +18,9 @@ describe('summary.md', () => {
   const md = renderMarkdown(results);
   it('leads with the outcome and counts', () => {
     expect(md.split('\n')[0]).toBe('## Assay: German credit scoring model — FAILED');
-    expect(md).toContain('5 of 7 tests passed, 1 failed a threshold, 1 ended with an error, 1 skipped.');
+    expect(md).toContain(
+      '3 of 4 tests with thresholds passed, 1 failed a threshold, 2 reported results without thresholds, 1 ended with an error, 1 skipped.',
+    );
   });
   it('has one table row per test and lists every failed threshold', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Test') && !l.startsWith('| ---'));
