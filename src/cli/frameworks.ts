@@ -251,7 +251,8 @@ export function registerFrameworkCommands(program: Command, io: CliIo = defaultI
     });
 }
 
-/** English plural of a control kind (subcategory → subcategories, control → controls). */
+/** English plural of a control kind (subcategory → subcategories, criterion → criteria). */
 function plural(kind: string): string {
+  if (kind === 'criterion') return 'criteria';
   return kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
 }

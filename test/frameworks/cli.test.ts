@@ -114,7 +114,7 @@ describe('assay frameworks / crosswalk / checklist / coverage', () => {
     expect(eu.totals.total).toBe(8);
     // Without stored coverage it is computed from the tests.
     await writeFile(file, JSON.stringify({ ...results, coverage: undefined }));
-    expect(await run('coverage', '--framework', 'aiverify', '--results', file)).toContain('72 criterion controls');
+    expect(await run('coverage', '--framework', 'aiverify', '--results', file)).toContain('72 criteria');
     await expect(run('coverage', '--results', path.join(dir, 'none.json'))).rejects.toThrow(/none.json does not exist/);
   });
 });
