@@ -4,7 +4,11 @@
  * name, cartesian groups with an empty combination, small groups (flagged, optionally excluded), and 0/0
  * values that are null with a reason and fail a threshold with that reason.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { assess } from '../../src/api.js';
 import { fairnessClassification, FairnessClassificationParams } from '../../src/metrics/fairness-classification.js';
 import { evaluateThresholds } from '../../src/tests/thresholds.js';
 import type { TestOutcome } from '../../src/tests/types.js';
@@ -276,5 +280,46 @@ describe('0/0: a group with no actual positives', () => {
     });
     expect(checks[2].passed).toBe(true);
     close(checks[2].actual, 1 / 6);
+  });
+
+  it('through assess(): the test is failed, and the threshold row carries the reason', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'assay-fairness-rules-'));
+    const csv = path.join(dir, 'preds.csv');
+    const lines = rows.yTrue.map((t, i) => `${t},${rows.yPred[i]},${rows.sensitive.g[i]}`);
+    writeFileSync(csv, `y_true,y_pred,g\n${lines.join('\n')}\n`);
+    const { results } = await assess(
+      {
+        task: 'binary-classification',
+        data: { path: csv },
+        target: 'y_true',
+        classes: ['0', '1'],
+        positiveLabel: '1',
+        sensitive: ['g'],
+        reference: { g: 'b' },
+        model: { type: 'predictions', label: 'y_pred' },
+        tests: [
+          {
+            id: 'fairness.classification',
+            params: { minGroupSize: 0 },
+            thresholds: {
+              equal_opportunity_difference_vs_reference: '>= -0.1',
+              demographic_parity_difference: '<= 0.2',
+            },
+          },
+        ],
+      },
+      { write: false, outDir: dir },
+    );
+    const t = results.tests[0];
+    expect(t.status).toBe('failed');
+    expect(t.metrics.equal_opportunity_difference_vs_reference).toBeNull();
+    expect(t.thresholds).toContainEqual({
+      metric: 'equal_opportunity_difference_vs_reference',
+      condition: '>= -0.1',
+      actual: null,
+      passed: false,
+      reason: `undefined: reference value undefined: ${noPos}`,
+    });
+    expect(t.thresholds.find((x) => x.metric === 'demographic_parity_difference')?.passed).toBe(true);
   });
 });
