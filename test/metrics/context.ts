@@ -1,6 +1,6 @@
 /**
  * Builds the `scored` table of the metric-test contract (docs/architecture.md) straight from a CSV and a
- * TestContext around it, so the metric tests (and bench/fairness.ts) run before and independently of the
+ * TestContext around it, so the metric tests run before and independently of the
  * core's loading and scoring pipeline.
  */
 import { mkdtempSync } from 'node:fs';
