@@ -63,13 +63,16 @@ export async function assess(input: LoadedPlan | PlanInput, options: AssessOptio
   try {
     if (loaded.configFile) inputs.push(await inputFile('config', loaded.configFile, baseDir));
     const planned = planTests(plan);
+    // Hashing a big data file takes as long as parsing it: start now, so it overlaps DuckDB's work.
+    const dataHash = inputFile('data', resolveIn(baseDir, plan.data.path), baseDir);
+    dataHash.catch(() => {}); // a missing file is reported by loadData, with its context
     db = await DataSession.open();
     const m = await openModel(plan, baseDir);
     model = m;
     for (const f of modelFiles(plan)) inputs.push(await inputFile(f.role, resolveIn(baseDir, f.path), baseDir));
 
     dataInfo = await loadData(db, plan, baseDir, columnNeeds(plan, m));
-    inputs.push(await inputFile('data', resolveIn(baseDir, plan.data.path), baseDir));
+    inputs.push(await dataHash);
     classes = await resolveClasses(db, plan, m);
     if (plan.task !== 'regression') await checkLabels(db, plan, classes);
     await checkWeights(db, plan);
