@@ -18,7 +18,7 @@ import {
   outcomeSentence,
   testMs,
 } from './summary.js';
-import { renderValue, table } from './tables.js';
+import { cellHtml, renderValue, table } from './tables.js';
 import { chartsForTest } from './test-charts.js';
 import {
   type CoverageNode,
@@ -75,6 +75,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.parent th,tr.parent td{background:#fafafa;font-weight:600}
 figure.chart{margin:12px 0;break-inside:avoid;page-break-inside:avoid}figure.chart svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:var(--muted)}
+ul.kvs{list-style:none;margin:0;padding:0}ul.kvs li{margin:0}ul.kvs .k{color:var(--muted)}
 table.grid img{width:64px;image-rendering:pixelated;display:block}.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
 article.test{border-top:1px solid var(--line);padding-top:6px}
 .note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
@@ -89,8 +90,12 @@ nav ol{columns:2;font-size:14px}
   body{font-size:11pt}header,main,footer,nav{max-width:none;padding:0}
   h2{break-before:page;page-break-before:always}h2.first{break-before:auto;page-break-before:auto}
   h2,h3,h4{break-after:avoid;page-break-after:avoid}tr,figure{break-inside:avoid;page-break-inside:avoid}
-  a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}nav{display:none}
-  table{font-size:8pt}th,td{padding:1px 5px}small{font-size:7pt}
+  a{color:inherit;text-decoration:none}nav{display:none}
+  /* Paper does not scroll: wide tables wrap within the page instead of being clipped at its edge. */
+  .table-wrap{overflow:visible}table{font-size:8pt;max-width:100%;min-width:0}
+  th,td{padding:1px 5px}td{overflow-wrap:anywhere}th{overflow-wrap:normal}.tree td:first-child{white-space:normal}
+  code,.hash{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+  .cols{display:block}small{font-size:7pt}.badge{white-space:normal}
 }`;
 
 function badge(status: string): string {
@@ -345,7 +350,7 @@ async function testSection(
       table(
         'Parameters',
         ['parameter', 'value'],
-        Object.entries(t.params).map(([k, v]) => [h(k), h(fmtValue(v))]),
+        Object.entries(t.params).map(([k, v]) => [h(k), cellHtml(v)]),
         { rowHeaders: true, className: 'kv' },
       ),
     );

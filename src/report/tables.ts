@@ -51,19 +51,59 @@ export function table(
   return `<div class="table-wrap"><table${cls}><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
+const MAX_KV = 14;
+
+/**
+ * A cell's value as HTML: scalars as text, a record as a short "key: value" list (nested one level), never
+ * a raw JSON dump, which a reader (and a printed page) cannot take in.
+ */
+export function cellHtml(v: unknown, depth = 0): string {
+  if (!isRecord(v)) return h(cellText(v));
+  const entries = Object.entries(v);
+  if (entries.length === 0) return '—';
+  if (depth >= 2) return h(`${entries.length} fields (in results.json)`);
+  const items = entries
+    .slice(0, MAX_KV)
+    .map(([k, x]) => `<li><span class="k">${h(humanize(k))}</span>: ${cellHtml(x, depth + 1)}</li>`);
+  if (entries.length > MAX_KV) items.push(`<li>… ${entries.length - MAX_KV} more in results.json</li>`);
+  return `<ul class="kvs">${items.join('')}</ul>`;
+}
+
+/**
+ * Rows that hold a record before and after a change (adversarial examples: `original` / `adversarial`)
+ * show only what changed, as "feature: before → after", with the feature list from `changed` when given.
+ */
+const PAIRS: [string, string][] = [
+  ['original', 'adversarial'],
+  ['original', 'perturbed'],
+  ['before', 'after'],
+];
+
+function changesHtml(a: Record<string, unknown>, b: Record<string, unknown>, changed: unknown): string {
+  const keys = Array.isArray(changed)
+    ? changed.map(String)
+    : [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  if (keys.length === 0) return 'no change';
+  return `<ul class="kvs">${keys.map((k) => `<li><span class="k">${h(k)}</span>: ${h(fmtValue(a[k]))} → ${h(fmtValue(b[k]))}</li>`).join('')}</ul>`;
+}
+
 function recordsTable(title: string, list: Record<string, unknown>[]): string {
   const keys: string[] = [];
   for (const r of list.slice(0, MAX_ROWS)) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
-  const cols = keys.slice(0, MAX_COLS);
-  const rows = list.slice(0, MAX_ROWS).map((r) => cols.map((k) => h(cellText(r[k]))));
+  const pair = PAIRS.find(([a, b]) => list.every((r) => isRecord(r[a]) && isRecord(r[b])));
+  const cols = (pair ? keys.filter((k) => k !== pair[0] && k !== pair[1] && k !== 'changed') : keys).slice(0, MAX_COLS);
+  const rows = list.slice(0, MAX_ROWS).map((r) => {
+    const cells = cols.map((k) => cellHtml(r[k]));
+    if (pair)
+      cells.push(changesHtml(r[pair[0]] as Record<string, unknown>, r[pair[1]] as Record<string, unknown>, r.changed));
+    return cells;
+  });
   const more = list.length > MAX_ROWS ? ` (first ${MAX_ROWS} of ${list.length} rows)` : '';
-  const hidden = keys.length > MAX_COLS ? `; ${keys.length - MAX_COLS} more columns in results.json` : '';
-  return table(
-    `${h(title)}${more}${hidden}`,
-    cols.map((c) => h(humanize(c))),
-    rows,
-    { rowHeaders: true },
-  );
+  const shownKeys = cols.length + (pair ? 3 : 0);
+  const hidden = keys.length > shownKeys ? `; ${keys.length - shownKeys} more columns in results.json` : '';
+  const head = cols.map((c) => h(humanize(c)));
+  if (pair) head.push(`changed features (${h(pair[0])} → ${h(pair[1])})`);
+  return table(`${h(title)}${more}${hidden}`, head, rows, { rowHeaders: true });
 }
 
 /** Any JSON value as HTML (headings start at `level`). */

@@ -58,11 +58,21 @@ export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
     const perClass = res[k];
     const rows: GroupValue[] = [];
     if (isRecord(perClass)) {
+      // A group is one value per sensitive attribute; pairwise metrics (Disparate Impact) list two groups.
+      const lists = Object.values(perClass).filter(Array.isArray).flat().filter(isRecord);
+      const sizes = lists.map((e) => (Array.isArray(e.group) ? e.group.length : 1));
+      const n = sizes.length ? Math.min(...sizes) : 1;
+      const label = (g: unknown): string =>
+        Array.isArray(g) && n > 0 && g.length === 2 * n
+          ? `${g.slice(0, n).map(String).join(' · ')} vs ${g.slice(n).map(String).join(' · ')}`
+          : Array.isArray(g)
+            ? g.map(String).join(' · ')
+            : String(g);
       for (const [metric, list] of Object.entries(perClass)) {
         if (!Array.isArray(list)) continue;
         for (const e of list) {
           if (isRecord(e) && typeof e.metric === 'number' && Number.isFinite(e.metric)) {
-            rows.push({ metric, group: groupLabel(e.group), value: e.metric });
+            rows.push({ metric, group: label(e.group), value: e.metric });
           }
         }
       }

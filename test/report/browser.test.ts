@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, launchChromium } from '../../src/report/pdf.js';
-import { writeReports } from '../../src/report/index.js';
+import { renderHtml, writeReports } from '../../src/report/index.js';
+import { Results } from '../../src/results/schema.js';
 import { CORRUPTIONS, makeResults } from '../fixtures/report/results-fixture.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
@@ -197,5 +198,49 @@ describe('report.pdf', () => {
     // Each top-level section starts on a new page in print, so there are at least as many pages.
     const pages = text.split('\f').filter((p) => p.trim().length > 0).length;
     expect(pages).toBeGreaterThanOrEqual(SECTIONS.length);
+  });
+});
+
+describe('print layout', () => {
+  it('on an A4-wide page in print media, no table, chart or text block of the demo report runs off the page', async () => {
+    const demo = Results.parse(
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/report/demo-results.json'), 'utf8')),
+    );
+    const file = path.join(tmp.dir, 'demo-report.html');
+    writeFileSync(file, await renderHtml(demo));
+    const browser = await launchChromium(chromium);
+    try {
+      // A4 (210 mm) less the 12 mm margins each side is 186 mm ≈ 703 CSS px.
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 703, height: 1000 });
+      await page.goto(pathToFileURL(file).href);
+      await page.emulateMedia({ media: 'print' });
+      const overflowing = await page.evaluate(() => {
+        const doc = (
+          globalThis as unknown as {
+            document: {
+              documentElement: { clientWidth: number };
+              querySelectorAll(
+                s: string,
+              ): ArrayLike<{ getBoundingClientRect(): { right: number }; tagName: string; textContent: string | null }>;
+            };
+          }
+        ).document;
+        const width = doc.documentElement.clientWidth;
+        return Array.from(doc.querySelectorAll('table, figure, pre, p, dl, ul'))
+          .filter((e) => e.getBoundingClientRect().right > width + 1)
+          .map((e) => `${e.tagName}: ${(e.textContent ?? '').slice(0, 60)}`);
+      });
+      expect(overflowing).toEqual([]);
+      // Adversarial examples show only the features that changed, as "feature: before → after".
+      const text = await page.locator('#test-robustness-hopskipjump').textContent();
+      expect(text).toMatch(/changed features \(original → adversarial\)/);
+      expect(text).toMatch(/duration: \d+ → \d+/);
+      // No raw JSON objects in table cells.
+      const cells = await page.locator('td').allTextContents();
+      expect(cells.filter((c) => /^\{"/.test(c.trim()))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
