@@ -202,10 +202,11 @@ function unrolledKernel(
   for (let t = 0; t < cSrc.length; t++) {
     lines.push(
       `v = r[i + ${cSrc[t]}];`,
-      `if (v >= 0 && v < ${cK[t]} && v === Math.floor(v)) y[o + ${cDst[t]} + v] = 1;`,
+      `c = v >>> 0;`, // NaN, −1 (unknown), other negatives, fractions and ±Infinity all give c !== v
+      `if (c === v && c < ${cK[t]}) y[o + ${cDst[t]} + c] = 1;`,
     );
   }
-  const body = `let v = 0;\nfor (let k = 0, i = 0, o = 0; k < n; k++, i += ${d}, o += ${width}) {\n${lines.join('\n')}\n}`;
+  const body = `let v = 0;\nlet c = 0;\nfor (let k = 0, i = 0, o = 0; k < n; k++, i += ${d}, o += ${width}) {\n${lines.join('\n')}\n}`;
   return new Function('M', 'S', 'r', 'n', 'y', body) as Kernel;
 }
 
@@ -226,7 +227,8 @@ function loopKernel(
       for (let t = 0; t < nNum; t++) y[rout + nDst[t]] = (raw[rin + nSrc[t]] - mean[t]) / std[t];
       for (let t = 0; t < nCat; t++) {
         const v = raw[rin + cSrc[t]];
-        if (v >= 0 && v < cK[t] && v === Math.floor(v)) y[rout + cDst[t] + v] = 1;
+        const c = v >>> 0;
+        if (c === v && c < cK[t]) y[rout + cDst[t] + c] = 1;
       }
     }
   };
