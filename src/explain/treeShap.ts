@@ -7,7 +7,9 @@
  * Child fractions use cover(child) / (cover(yes) + cover(no)), so the expected value and the attributions
  * always add up to the prediction, whatever the covers.
  */
+import { extend, type Path, unwind, unwoundSum } from './shapPath.js';
 import { goesYes, LEAF, predictEnsemble, rootOf, type Tree, type TreeEnsemble } from './treeEnsemble.js';
+import { leafTables, tablePhi } from './treeShapTables.js';
 
 export interface TreeShapResult {
   /** rows × features × targets. */
@@ -18,63 +20,6 @@ export interface TreeShapResult {
   fx: Float64Array;
   features: number;
   targets: number;
-}
-
-interface Path {
-  d: Int32Array;
-  z: Float64Array;
-  o: Float64Array;
-  w: Float64Array;
-}
-
-function extend(p: Path, at: number, len: number, pz: number, po: number, pi: number): void {
-  p.d[at + len] = pi;
-  p.z[at + len] = pz;
-  p.o[at + len] = po;
-  p.w[at + len] = len === 0 ? 1 : 0;
-  for (let i = len - 1; i >= 0; i--) {
-    p.w[at + i + 1] += (po * p.w[at + i] * (i + 1)) / (len + 1);
-    p.w[at + i] = (pz * p.w[at + i] * (len - i)) / (len + 1);
-  }
-}
-
-/** Removes element `idx` from a path of `len + 1` elements (len = its last index). */
-function unwind(p: Path, at: number, len: number, idx: number): void {
-  const o = p.o[at + idx];
-  const z = p.z[at + idx];
-  let next = p.w[at + len];
-  for (let j = len - 1; j >= 0; j--) {
-    if (o !== 0) {
-      const t = p.w[at + j];
-      p.w[at + j] = (next * (len + 1)) / ((j + 1) * o);
-      next = t - (p.w[at + j] * z * (len - j)) / (len + 1);
-    } else {
-      p.w[at + j] = (p.w[at + j] * (len + 1)) / (z * (len - j));
-    }
-  }
-  for (let j = idx; j < len; j++) {
-    p.d[at + j] = p.d[at + j + 1];
-    p.z[at + j] = p.z[at + j + 1];
-    p.o[at + j] = p.o[at + j + 1];
-  }
-}
-
-/** Total permutation weight of the path if element `idx` were removed. */
-function unwoundSum(p: Path, at: number, len: number, idx: number): number {
-  const o = p.o[at + idx];
-  const z = p.z[at + idx];
-  let next = p.w[at + len];
-  let total = 0;
-  for (let j = len - 1; j >= 0; j--) {
-    if (o !== 0) {
-      const t = (next * (len + 1)) / ((j + 1) * o);
-      total += t;
-      next = p.w[at + j] - (t * z * (len - j)) / (len + 1);
-    } else {
-      total += (p.w[at + j] / z) * ((len + 1) / (len - j));
-    }
-  }
-  return total;
 }
 
 /** State of one row × tree walk (module-level recursion, no closures allocated per row). */
@@ -154,9 +99,40 @@ export function expectedValue(ens: TreeEnsemble): Float64Array {
   return out;
 }
 
-/** TreeSHAP values for n rows of width d (d ≥ the ensemble's feature count). */
-export function treeShap(ens: TreeEnsemble, x: Float64Array, n: number, d: number): TreeShapResult {
+/** Which algorithm computes the attributions (same values; see `treeShap`). */
+export type TreeShapMethod = 'auto' | 'tables' | 'recursive';
+
+/**
+ * TreeSHAP values for n rows of width d (d ≥ the ensemble's feature count).
+ *
+ * `tables` (the default when they fit, `auto`): each leaf's path is fixed, and for one row only its one
+ * fractions (does the row follow every split of feature f on the path: 0 or 1) change, so a leaf's attributions
+ * are a function of at most 2^m patterns (m = distinct features on its path); they are computed once per
+ * ensemble and each row looks them up (the idea of Yang 2021, "Fast TreeSHAP", arXiv:2109.09847, algorithm v2).
+ * `recursive`: the walk of Algorithm 2 per row, for ensembles whose tables would be too large.
+ */
+export function treeShap(
+  ens: TreeEnsemble,
+  x: Float64Array,
+  n: number,
+  d: number,
+  method: TreeShapMethod = 'auto',
+): TreeShapResult {
   if (d < ens.features) throw new Error(`rows have ${d} columns; the trees split on feature ${ens.features - 1}`);
+  const tables = method === 'recursive' ? null : leafTables(ens);
+  if (method === 'tables' && !tables) throw new Error('the leaf tables of this ensemble exceed the memory budget');
+  const phi = tables ? tablePhi(ens, tables, x, n, d) : recursivePhi(ens, x, n, d);
+  return {
+    phi,
+    expectedValue: expectedValue(ens),
+    fx: predictEnsemble(ens, x, n, d),
+    features: d,
+    targets: ens.targets,
+  };
+}
+
+/** Algorithm 2, one recursive walk per row and tree. */
+function recursivePhi(ens: TreeEnsemble, x: Float64Array, n: number, d: number): Float64Array {
   const targets = ens.targets;
   const phi = new Float64Array(n * d * targets);
   const maxDepth = Math.max(0, ...ens.trees.map((t) => t.maxDepth));
@@ -177,5 +153,5 @@ export function treeShap(ens: TreeEnsemble, x: Float64Array, n: number, d: numbe
       recurse(walk, roots[t], 0, 0, 1, 1, -1);
     }
   }
-  return { phi, expectedValue: expectedValue(ens), fx: predictEnsemble(ens, x, n, d), features: d, targets };
+  return phi;
 }

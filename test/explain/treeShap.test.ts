@@ -10,6 +10,7 @@ import {
   withCoversFromData,
 } from '../../src/explain/treeEnsemble.js';
 import { treeShap } from '../../src/explain/treeShap.js';
+import { leafTables } from '../../src/explain/treeShapTables.js';
 import { createRng, type Rng } from '../../src/util/random.js';
 import { sharedPath } from '../support/shared.js';
 import { bruteShapley, fixture, flat, onnxPredictor, readJson } from './support.js';
@@ -159,22 +160,56 @@ describe('TreeSHAP (path-dependent, exact)', () => {
       );
       const n = 6;
       const x = new Float64Array(n * features).map(() => rng.normal());
-      const r = treeShap(ens, x, n, features);
-      for (let row = 0; row < n; row++) {
-        for (let k = 0; k < targets; k++) {
-          const brute = bruteShapley(features, (mask) => pathValue(ens, x, row * features, mask, k));
-          let sum = r.expectedValue[k];
-          for (let j = 0; j < features; j++) {
-            worst = Math.max(worst, Math.abs(r.phi[(row * features + j) * targets + k] - brute[j]));
-            sum += r.phi[(row * features + j) * targets + k];
+      expect(leafTables(ens)).not.toBeNull();
+      for (const r of [treeShap(ens, x, n, features, 'tables'), treeShap(ens, x, n, features, 'recursive')]) {
+        for (let row = 0; row < n; row++) {
+          for (let k = 0; k < targets; k++) {
+            const brute = bruteShapley(features, (mask) => pathValue(ens, x, row * features, mask, k));
+            let sum = r.expectedValue[k];
+            for (let j = 0; j < features; j++) {
+              worst = Math.max(worst, Math.abs(r.phi[(row * features + j) * targets + k] - brute[j]));
+              sum += r.phi[(row * features + j) * targets + k];
+            }
+            worstAdd = Math.max(worstAdd, Math.abs(sum - r.fx[row * targets + k]));
+            expect(r.expectedValue[k]).toBeCloseTo(pathValue(ens, x, row * features, 0, k), 9);
           }
-          worstAdd = Math.max(worstAdd, Math.abs(sum - r.fx[row * targets + k]));
-          expect(r.expectedValue[k]).toBeCloseTo(pathValue(ens, x, row * features, 0, k), 9);
         }
       }
     }
     expect(worst).toBeLessThan(1e-9);
     expect(worstAdd).toBeLessThan(1e-9);
+  });
+
+  it('leaf tables and the recursive walk agree on the 100-tree forest; over-long paths fall back to the walk', () => {
+    const forest = readTreeEnsemble(readFileSync(fixture('forest100.onnx')));
+    const X = readJson<{ forest100: { X: number[][] } }>('trees.json').forest100.X.slice(0, 40);
+    const x = flat(X);
+    const a = treeShap(forest, x, X.length, 8, 'tables');
+    const b = treeShap(forest, x, X.length, 8, 'recursive');
+    let diff = 0;
+    for (let i = 0; i < a.phi.length; i++) diff = Math.max(diff, Math.abs(a.phi[i] - b.phi[i]));
+    expect(diff).toBeLessThan(1e-12);
+    expect(a.phi.some((v) => v !== 0)).toBe(true);
+
+    // A chain splitting on 18 distinct features: its deepest leaves would need 2^18-pattern tables.
+    const F = 18;
+    const chain = (level: number, cover: number): Spec =>
+      level === F
+        ? { cover, v: [level] }
+        : { f: level, t: 0, cover, yes: { cover: cover / 2, v: [-level] }, no: chain(level + 1, cover / 2) };
+    const deep = ensemble([buildTree(chain(0, 2 ** F), 1)], 1, F);
+    expect(leafTables(deep)).toBeNull();
+    expect(() => treeShap(deep, new Float64Array(F), 1, F, 'tables')).toThrow(/memory budget/);
+    const rng = createRng(3);
+    const xd = new Float64Array(4 * F).map(() => rng.normal());
+    const r = treeShap(deep, xd, 4, F);
+    const w = treeShap(deep, xd, 4, F, 'recursive');
+    expect(Array.from(r.phi)).toEqual(Array.from(w.phi));
+    for (let row = 0; row < 4; row++) {
+      let sum = r.expectedValue[0];
+      for (let j = 0; j < F; j++) sum += r.phi[row * F + j];
+      expect(Math.abs(sum - r.fx[row])).toBeLessThan(1e-9);
+    }
   });
 
   it('reads TreeEnsembleClassifier / Regressor nodes from ONNX files and agrees with onnxruntime and sklearn', async () => {
