@@ -243,7 +243,7 @@ async function buildModel(
     try {
       const view = buf.subarray(0, rowsIn * rowWidth);
       if (pre) pre.encode(x.subarray(start * d, (start + m) * d), m, view);
-      else for (let i = 0; i < m * rowWidth; i++) view[i] = x[start * rowWidth + i];
+      else view.set(x.subarray(start * rowWidth, (start + m) * rowWidth)); // native float64 → float32 conversion
       if (rowsIn > m) view.fill(0, m * rowWidth);
       await runEncoded(view, rowsIn, start, m, out);
     } finally {
