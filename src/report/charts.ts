@@ -215,25 +215,51 @@ export function lineChart(points: Point[], o: LineOptions): Chart {
 export interface BarItem {
   label: string;
   value: number;
+  /** Standard deviation: drawn as an error bar from value − err to value + err. */
+  err?: number;
 }
 
 export function barChart(items: BarItem[], o: { title: string; xTitle: string }): Chart {
   const order = items.map((i) => i.label);
+  const withErr = items.some((i) => i.err !== undefined);
+  const bar = {
+    mark: { type: 'bar', color: OKABE_ITO[0] },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: order, title: null, axis: { labelLimit: 0 } },
+      x: { field: 'value', type: 'quantitative', title: o.xTitle },
+    },
+  };
+  const values = withErr ? items.map((i) => ({ ...i, lo: i.value - (i.err ?? 0), hi: i.value + (i.err ?? 0) })) : items;
   return {
     title: o.title,
-    alt: `${o.title}: bar chart; largest ${items
+    alt: `${o.title}: bar chart${withErr ? ' with ± std error bars' : ''}; largest ${items
       .slice(0, 5)
       .map((i) => `${i.label} ${Number(i.value.toPrecision(3))}`)
       .join(', ')}`,
     spec: {
       width: 420,
       height: { step: 18 },
-      data: { values: items },
-      mark: { type: 'bar', color: OKABE_ITO[0] },
-      encoding: {
-        y: { field: 'label', type: 'nominal', sort: order, title: null },
-        x: { field: 'value', type: 'quantitative', title: o.xTitle },
-      },
+      data: { values },
+      ...(withErr
+        ? {
+            layer: [
+              bar,
+              {
+                mark: { type: 'rule', color: '#000', strokeWidth: 1.2 },
+                encoding: {
+                  y: { field: 'label', type: 'nominal', sort: order },
+                  x: { field: 'lo', type: 'quantitative' },
+                  x2: { field: 'hi' },
+                },
+              },
+              {
+                mark: { type: 'rule', color: '#555', strokeDash: [2, 2] },
+                data: { values: [{ zero: 0 }] },
+                encoding: { x: { field: 'zero', type: 'quantitative' } },
+              },
+            ],
+          }
+        : bar),
     },
   };
 }

@@ -28,6 +28,13 @@ const MAX_FEATURE_CHARTS = 6;
 const MAX_SWARM_SAMPLES = 200;
 const MAX_SWARM_FEATURES = 12;
 
+/** A number, or the mean of a non-empty array of numbers. */
+function meanOf(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const xs = nums(v);
+  return xs ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+}
+
 function nums(v: unknown): number[] | undefined {
   return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))
     ? (v as number[])
@@ -48,7 +55,11 @@ function meanRef(rows: GroupValue[]): GroupValue[] {
 }
 
 /** Charts from AI Verify-compatible outputs (schemas in AI Verify's stock plugins). */
-export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
+export function chartsFromAiVerify(
+  cid: string,
+  output: unknown,
+  ctx: { convention?: string; output?: string } = {},
+): Chart[] {
   if (!isRecord(output)) return [];
   const charts: Chart[] = [];
   const res = output.results;
@@ -142,22 +153,36 @@ export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
       const y = nums(r.ale);
       if (x && y && x.length === y.length) {
         const name = names[f] ?? `feature ${f}`;
-        charts.push(
-          lineChart(
+        const of = ctx.output ? ` on ${ctx.output}` : '';
+        charts.push({
+          ...lineChart(
             x.map((xi, i) => ({ series: name, x: xi, y: y[i] })),
-            { title: `Accumulated local effect: ${name}`, xTitle: name, yTitle: 'ALE' },
+            { title: `Accumulated local effect of ${name}${of}`, xTitle: name, yTitle: `ALE${of}` },
           ),
-        );
+          key: `ale:${name}:${ctx.output ?? ''}`,
+        });
       }
     });
   }
   if (cid.includes('robustness_toolbox') && isRecord(res)) {
     const items: BarItem[] = [];
     if (typeof res.org_performance === 'number') items.push({ label: 'original data', value: res.org_performance });
+    // The same AI Verify envelope carries random-noise tests and attacks: say which this is.
+    const noise = /\bnoise\b/i.test(ctx.convention ?? '');
     if (typeof res.perturbed_performance === 'number')
-      items.push({ label: 'adversarial examples', value: res.perturbed_performance });
+      items.push({
+        label: noise ? 'inputs with random noise' : 'adversarial examples',
+        value: res.perturbed_performance,
+      });
     if (items.length > 0)
-      charts.push(barChart(items, { title: 'Performance on original vs adversarial samples', xTitle: 'performance' }));
+      charts.push(
+        barChart(items, {
+          title: noise
+            ? 'Performance on original vs noisy inputs (random noise, not an attack)'
+            : 'Performance on original vs adversarial samples',
+          xTitle: 'performance',
+        }),
+      );
   }
   if (cid.includes('corruption') && Array.isArray(res)) {
     const cells: Cell[] = [];
@@ -185,9 +210,12 @@ export function chartsFromAiVerify(cid: string, output: unknown): Chart[] {
 /** SHAP bar (mean |SHAP|) and beeswarm from a samples × features matrix (or classes × samples × features). */
 export function shapCharts(features: string[], shapValues: unknown, samples: unknown): Chart[] {
   let matrix: unknown = shapValues;
+  let outputs = 1;
   // classes × samples × features: use the last class (the positive class of a binary model).
-  if (Array.isArray(matrix) && Array.isArray(matrix[0]) && Array.isArray(matrix[0][0]))
+  if (Array.isArray(matrix) && Array.isArray(matrix[0]) && Array.isArray(matrix[0][0])) {
+    outputs = matrix.length;
     matrix = matrix[matrix.length - 1];
+  }
   if (!Array.isArray(matrix) || matrix.length === 0) return [];
   const rows = matrix.map(nums).filter((r): r is number[] => r !== undefined && r.length === features.length);
   if (rows.length === 0) return [];
@@ -197,7 +225,8 @@ export function shapCharts(features: string[], shapValues: unknown, samples: unk
     order.map((f) => ({ label: features[f], value: meanAbs[f] })),
     { title: 'Mean absolute SHAP value by feature', xTitle: 'mean |SHAP value|' },
   );
-  bar.caption = `Global importance: mean |SHAP| over ${rows.length} explained samples.`;
+  bar.caption = `Global importance: mean |SHAP| over ${rows.length} explained samples${outputs > 1 ? ` (output ${outputs} of ${outputs}, as exported for AI Verify)` : ''}.`;
+  bar.key = 'shap-bar';
   const charts = [bar];
   const xs = Array.isArray(samples) ? samples.map(nums) : [];
   const shown = order.slice(0, MAX_SWARM_FEATURES);
@@ -224,8 +253,7 @@ export function shapCharts(features: string[], shapValues: unknown, samples: unk
     shown.map((f) => features[f]),
     'SHAP values per sample',
   );
-  swarm.caption =
-    'Each dot is one explained sample; its position is the feature’s SHAP value, its colour the feature value (low → high).';
+  swarm.caption = `Each dot is one explained sample; its position is the feature’s SHAP value, its colour the feature value (low → high)${outputs > 1 ? `; output ${outputs} of ${outputs}` : ''}.`;
   charts.push(swarm);
   return charts;
 }
@@ -339,8 +367,9 @@ function columns(list: unknown[]): Record<string, unknown> | undefined {
 interface Found {
   lines: Map<string, { kind: (typeof XY_KINDS)[number]; xKey: string; yKey: string; points: Point[] }>;
   pdp: { feature: string; pdp: Point[]; ice: Point[] }[];
-  groups: Map<string, { rows: GroupValue[]; overall: boolean }>;
+  groups: Map<string, { rows: GroupValue[]; overall: boolean; byClass?: boolean }>;
   importance: { title: string; items: BarItem[] }[];
+  shapGlobal?: { outputs: number; items: BarItem[] };
   shap?: { features: string[]; values: unknown; samples: unknown };
 }
 
@@ -379,7 +408,7 @@ function visit(
 
 /** Group rows name their group in `group` or `label`. */
 function groupOfRow(r: unknown): unknown {
-  return isRecord(r) ? (r.group ?? r.label) : undefined;
+  return isRecord(r) ? (r.group ?? r.label ?? r.class) : undefined;
 }
 
 /** Rates people look for first; other numeric columns follow, up to MAX_GROUP_METRICS. */
@@ -452,6 +481,7 @@ function detect(
     if (metricKeys.length > 0) {
       const named = path.filter((p) => !/^\d+$/.test(p));
       const title = named.length ? humanize(named.join(' / ')) : 'by group';
+      const byClass = rows.every((r) => isRecord(r) && r.group === undefined && r.label === undefined);
       const list: GroupValue[] = [];
       for (const r of rows) {
         const rr = r as Record<string, unknown>;
@@ -467,22 +497,34 @@ function detect(
             });
         }
       }
-      if (list.length > 0) found.groups.set(title, { rows: list, overall: overall !== undefined });
+      if (list.length > 0) found.groups.set(title, { rows: list, overall: overall !== undefined, byClass });
     }
     return;
   }
   if (rows?.every((r) => isRecord(r) && typeof r.feature === 'string')) {
-    const vk = ['meanAbsShap', 'meanAbs', 'importance', 'importanceMean', 'mean', 'value'].find(
-      (k) => nums(o[k]) !== undefined,
-    );
+    const recs = rows as Record<string, unknown>[];
+    // Mean |SHAP| per feature (a number, or one per explained output: averaged over them).
+    const shapKey = ['meanAbsShap', 'meanAbs'].find((k) => recs.every((r) => meanOf(r[k]) !== undefined));
+    if (shapKey && !found.shapGlobal) {
+      const outputs = Array.isArray(recs[0][shapKey]) ? (recs[0][shapKey] as unknown[]).length : 1;
+      found.shapGlobal = {
+        outputs,
+        items: recs.map((r) => ({ label: String(r.feature), value: meanOf(r[shapKey]) as number })),
+      };
+      return;
+    }
+    const vk = ['importance', 'importanceMean', 'mean', 'value'].find((k) => nums(o[k]) !== undefined);
     if (vk) {
-      const items = rows
-        .map((r) => ({
-          label: String((r as Record<string, unknown>).feature),
-          value: Number((r as Record<string, unknown>)[vk]),
+      const std = nums(o.std) ?? nums(o.importanceStd);
+      const items: BarItem[] = recs
+        .map((r, i) => ({
+          label: String(r.feature),
+          value: Number(r[vk]),
+          ...(std ? { err: std[i] } : {}),
         }))
         .filter((i) => Number.isFinite(i.value))
-        .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+        // Largest first; a negative importance (shuffling helped) is the least important, not the most.
+        .sort((a, b) => b.value - a.value)
         .slice(0, 25);
       found.importance.push({
         title: `Feature importance (${humanize(vk)}${path.length ? `, ${humanize(path.filter((p) => !/^\d+$/.test(p)).join(' / '))}` : ''})`,
@@ -508,8 +550,9 @@ export function chartsFromResults(results: unknown): Chart[] {
   }
   const charts: Chart[] = [];
   for (const [title, g] of found.groups) {
-    const c = groupBarChart(g.overall ? g.rows : meanRef(g.rows), `Metrics by group: ${title}`);
-    c.caption = `Metrics by group (${title}); dashed line: ${g.overall ? 'the overall value' : 'mean across groups'}.`;
+    const what = g.byClass ? 'class' : 'group';
+    const c = groupBarChart(g.overall ? g.rows : meanRef(g.rows), `Metrics by ${what}: ${title}`);
+    c.caption = `Metrics by ${what} (${title}); dashed line: ${g.overall ? 'the overall value' : `mean across ${what === 'class' ? 'classes' : 'groups'}`}.`;
     c.key = `groups:${title}`;
     charts.push(c);
   }
@@ -536,7 +579,26 @@ export function chartsFromResults(results: unknown): Chart[] {
     c.key = `pdp:${p.feature}`;
     charts.push(c);
   }
-  for (const imp of found.importance) charts.push(barChart(imp.items, { title: imp.title, xTitle: 'importance' }));
+  for (const imp of found.importance) {
+    const withErr = imp.items.some((i) => i.err !== undefined);
+    const c = barChart(imp.items, {
+      title: imp.title,
+      xTitle: withErr ? 'importance (mean ± std)' : 'importance',
+    });
+    if (withErr) {
+      const noise = imp.items.filter((i) => Math.abs(i.value) <= (i.err ?? 0)).map((i) => i.label);
+      c.caption = `Bars: mean importance; black lines: ± 1 standard deviation over the repeats. A bar within its standard deviation of 0 is noise: the model does not measurably rely on that feature${noise.length ? ` (here: ${noise.join(', ')})` : ''}.`;
+    }
+    charts.push(c);
+  }
+  if (found.shapGlobal) {
+    const g = found.shapGlobal;
+    const items = [...g.items].sort((a, b) => b.value - a.value);
+    const c = barChart(items, { title: 'Mean absolute SHAP value by feature', xTitle: 'mean |SHAP value|' });
+    c.caption = `Global importance from this test's own results: mean |SHAP| over the explained rows${g.outputs > 1 ? ` and the ${g.outputs} explained outputs` : ''}.`;
+    c.key = 'shap-global';
+    charts.push(c);
+  }
   if (found.shap) charts.push(...shapCharts(found.shap.features, found.shap.values, found.shap.samples));
   return charts;
 }
@@ -544,9 +606,15 @@ export function chartsFromResults(results: unknown): Chart[] {
 /** Every chart for a test: its AI Verify outputs first, then its own results, without duplicates. */
 export function chartsForTest(t: TestResult): Chart[] {
   const charts: Chart[] = [];
-  for (const a of t.aiverify ?? []) {
+  const outs = t.aiverify ?? [];
+  const names = isRecord(t.results) && Array.isArray(t.results.outputs) ? t.results.outputs.map(String) : [];
+  for (const a of outs) {
+    // Several outputs of one algorithm (ALE per class): each chart says which output it shows.
+    const same = outs.filter((b) => b.cid === a.cid);
+    const k = same.indexOf(a);
+    const output = same.length > 1 ? (same.length === names.length ? names[k] : `output ${k + 1}`) : undefined;
     try {
-      charts.push(...chartsFromAiVerify(a.cid, a.output));
+      charts.push(...chartsFromAiVerify(a.cid, a.output, { convention: a.convention, output }));
     } catch {
       // An output that does not match its schema yields no chart; the tables still show it.
     }
@@ -554,13 +622,29 @@ export function chartsForTest(t: TestResult): Chart[] {
   const fair = fairnessCharts(t);
   const fairKeys = new Set(fair.map((c) => c.key));
   const own = [...fair, ...chartsFromResults(t.results).filter((c) => c.key === undefined || !fairKeys.has(c.key))];
-  // SHAP: the AI Verify output holds the full matrix (beeswarm), so it wins over importance-only results.
+  // SHAP: the AI Verify output holds the full matrix (beeswarm), so it wins over importance-only results;
+  // the global bar chart is ours (all explained outputs), not the AI Verify copy's last output.
   const haveShap = charts.some((c) => c.alt.startsWith('SHAP values'));
-  const mine = own.filter((c) => !(haveShap && /shap/i.test(c.alt)));
+  const mine = own.filter((c) => c.key === 'shap-global' || !(haveShap && /shap/i.test(c.alt)));
+  const ownGlobal = mine.some((c) => c.key === 'shap-global');
   // PDP: Assay's own results also carry ICE lines, so they win over the AI Verify copy.
   const ownKeys = new Set(mine.map((c) => c.key).filter((k) => k !== undefined));
   // AI Verify's fairness convention comes after the standard rates, which a reader should see first.
   const aivFair = charts.filter((c) => c.key === 'aiverify:fairness');
-  const rest = charts.filter((c) => c.key !== 'aiverify:fairness' && (c.key === undefined || !ownKeys.has(c.key)));
+  const rest = charts.filter(
+    (c) =>
+      c.key !== 'aiverify:fairness' &&
+      !(ownGlobal && c.key === 'shap-bar') &&
+      (c.key === undefined || !ownKeys.has(c.key)),
+  );
+  if (ownGlobal) {
+    // Our bar first, then AI Verify's beeswarm.
+    return [
+      ...mine.filter((c) => c.key === 'shap-global'),
+      ...rest,
+      ...mine.filter((c) => c.key !== 'shap-global'),
+      ...aivFair,
+    ];
+  }
   return fair.length ? [...mine, ...rest, ...aivFair] : [...rest, ...mine, ...aivFair];
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aiverifyTestResults } from '../../src/report/aiverify.js';
 import { bounds, fairnessLine, metricMeaning } from '../../src/report/fairness.js';
+import { chartsForTest } from '../../src/report/test-charts.js';
 import { renderHtml, renderJunit, renderMarkdown } from '../../src/report/index.js';
 import { failedThresholds } from '../../src/report/summary.js';
 import { Results } from '../../src/results/schema.js';
@@ -158,5 +159,116 @@ describe('times', () => {
       for (let k = 0; k < i; k++) before += ms(k);
       expect(e.result.startTime, e.file).toBe(new Date(Date.parse(results.timing.startedAt) + before).toISOString());
     }
+  });
+});
+
+describe('explanation and robustness charts', () => {
+  const labelsOf = (id: string) =>
+    [...article(html, id).matchAll(/<svg role="img" aria-label="([^"]*)"/g)].map((m) => m[1]);
+
+  it('permutation importance: bars with ± std error bars, and the features within noise named', () => {
+    const pi = results.tests.find((t) => t.id === 'explain.permutation_importance')!;
+    const rows = (pi.results as { features: { feature: string; mean: number; std: number }[] }).features;
+    const noise = rows.filter((r) => Math.abs(r.mean) <= r.std).map((r) => r.feature);
+    expect(noise.length).toBeGreaterThan(0);
+    const a = article(html, pi.id);
+    expect(labelsOf(pi.id)[0]).toContain('± std error bars');
+    expect(a).toContain('within its standard deviation of 0 is noise');
+    for (const f of noise) expect(a).toMatch(new RegExp(`here: [^)]*\\b${f}\\b`));
+    // One error bar per feature: a black rule in the chart for each row.
+    const chart = a.slice(a.indexOf('<figure class="chart">'), a.indexOf('</figure>'));
+    expect((chart.match(/stroke="#000"/g) ?? []).length).toBe(rows.length);
+  });
+
+  it('noise stability is labelled as random noise, HopSkipJump as adversarial', () => {
+    const noise = labelsOf('robustness.noise_stability');
+    expect(noise.some((l) => l.includes('noisy inputs (random noise, not an attack)'))).toBe(true);
+    expect(noise.join(' ')).not.toMatch(/adversarial/);
+    expect(labelsOf('robustness.hopskipjump').some((l) => l.includes('adversarial'))).toBe(true);
+  });
+
+  it('KernelSHAP: one global bar chart, from the test’s own mean |SHAP|', () => {
+    const ks = results.tests.find((t) => t.id === 'explain.kernel_shap')!;
+    const bars = labelsOf(ks.id).filter((l) => l.startsWith('Mean absolute SHAP value by feature'));
+    expect(bars).toHaveLength(1);
+    const top = (ks.results as { global: { feature: string; meanAbs: number[] }[] }).global[0];
+    expect(bars[0]).toContain(`largest ${top.feature} ${three(top.meanAbs[0])}`);
+  });
+
+  const ale = (k: number) => ({
+    gid: 'aiverify.stock.accumulated_local_effect',
+    cid: 'aiverify_accumulated_local_effect',
+    version: '2.2.0',
+    algorithmArgs: {},
+    output: { feature_names: ['age'], results: [{ indices: [20, 40, 60], ale: [k, 0, -k], size: [5, 5] }] },
+    convention: `Assay ALE of output ${k}`,
+  });
+  const base = {
+    status: 'passed' as const,
+    params: {},
+    metrics: {},
+    thresholds: [],
+    evidence: { aiverify: [], nistAiRmf: [] },
+  };
+
+  it('ALE: one chart per class, each title naming its class', () => {
+    const charts = chartsForTest({
+      ...base,
+      id: 'explain.ale',
+      title: 'ALE',
+      results: { outputs: ['P(bad)', 'P(good)'], features: [] },
+      aiverify: [ale(1), ale(2)],
+    });
+    const titles = charts.map((c) => c.title);
+    expect(titles).toEqual(['Accumulated local effect of age on P(bad)', 'Accumulated local effect of age on P(good)']);
+  });
+
+  it('TreeSHAP: our global bar (mean over outputs) replaces the AI Verify copy’s last-output bar', () => {
+    // Two outputs whose |SHAP| differ: AI Verify's bar would show output 2 only (a: 0.1, b: 0.9).
+    const shap = [
+      [
+        [1, 0.1],
+        [1, 0.1],
+      ],
+      [
+        [0.1, 0.9],
+        [0.1, 0.9],
+      ],
+    ];
+    const charts = chartsForTest({
+      ...base,
+      id: 'explain.tree_shap',
+      title: 'TreeSHAP',
+      results: {
+        outputs: ['o1', 'o2'],
+        global: [
+          { feature: 'a', meanAbs: 0.55 },
+          { feature: 'b', meanAbs: 0.5 },
+        ],
+      },
+      aiverify: [
+        {
+          gid: 'aiverify.stock.shap_toolbox',
+          cid: 'aiverify_shap_toolbox',
+          version: '2.2.0',
+          algorithmArgs: {},
+          output: {
+            feature_names: ['a', 'b'],
+            results: {
+              global_shap_values: shap,
+              global_samples: [
+                [0, 1],
+                [1, 0],
+              ],
+            },
+          },
+          convention: 'Assay TreeSHAP',
+        },
+      ],
+    });
+    const bars = charts.filter((c) => c.alt.startsWith('Mean absolute SHAP value by feature'));
+    expect(bars).toHaveLength(1);
+    expect(bars[0].alt).toContain('largest a 0.55, b 0.5');
+    expect(charts.some((c) => c.alt.startsWith('SHAP values per sample'))).toBe(true);
   });
 });
