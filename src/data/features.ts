@@ -1,11 +1,11 @@
 /**
  * Reads the RAW feature matrix (the input of `Model.predict`) from a session table: numeric features as
  * DOUBLE, categorical features as the index of the value in the feature's category list (−1 = unknown/NULL).
- * The codes are computed in SQL, so no string ever crosses into JavaScript, and each row comes back as one
- * DOUBLE[d] array, whose storage is already the row-major matrix.
+ * The codes are computed in SQL, so no string ever crosses into JavaScript; each row comes back as two
+ * fixed-size arrays (numeric DOUBLEs, narrow integer codes) that are interleaved into the row-major matrix.
  *
  * The chunk reader prefetches: it asks DuckDB for the next chunk (which DuckDB computes on its own threads)
- * before it copies the current one's rows straight into the caller's buffer. A caller that runs a model synchronously
+ * before it copies the current one's rows into the caller's buffer. A caller that runs a model synchronously
  * (onnxruntime-node runs on the JS thread) thereby overlaps with DuckDB instead of alternating with it.
  */
 import duckdb from '@duckdb/node-bindings';
@@ -28,7 +28,7 @@ export interface FeatureBatchOptions extends FeatureQueryOptions {
   rowIds?: boolean;
 }
 
-/** The SQL expression that yields one feature's raw value as a number. */
+/** The SQL expression that yields one feature's raw value: a DOUBLE (numeric) or an integer code (categorical). */
 export function featureExpr(f: FeatureInfo): string {
   const col = ident(f.name);
   if (f.kind === 'numeric') return `CAST(${col} AS DOUBLE)`;
@@ -37,21 +37,58 @@ export function featureExpr(f: FeatureInfo): string {
   if (allNumbers) {
     // Numeric categories compare as numbers (a DOUBLE 1.0 must match category 1).
     const whens = f.categories.map((c, k) => `WHEN ${lit(Number(c))} THEN ${k}`).join(' ');
-    return `CAST(CASE TRY_CAST(${col} AS DOUBLE) ${whens} ELSE -1 END AS DOUBLE)`;
+    return `CASE TRY_CAST(${col} AS DOUBLE) ${whens} ELSE -1 END`;
   }
   const whens = f.categories.map((c, k) => `WHEN ${lit(String(c))} THEN ${k}`).join(' ');
-  return `CAST(CASE CAST(${col} AS VARCHAR) ${whens} ELSE -1 END AS DOUBLE)`;
+  return `CASE CAST(${col} AS VARCHAR) ${whens} ELSE -1 END`;
 }
 
+/** How a feature query lays out its columns: numeric values and category codes in separate arrays. */
+interface FeatureLayout {
+  d: number;
+  /** Raw column index of each numeric / categorical feature, in array order. */
+  numericAt: Int32Array;
+  codeAt: Int32Array;
+  /** Bytes per code: 1 (TINYINT), 2 (SMALLINT) or 4 (INTEGER), by the largest category count. */
+  codeBytes: 1 | 2 | 4;
+}
+
+function layoutOf(features: FeatureInfo[]): FeatureLayout {
+  const numericAt: number[] = [];
+  const codeAt: number[] = [];
+  let maxK = 0;
+  features.forEach((f, j) => {
+    if (f.kind === 'numeric') numericAt.push(j);
+    else {
+      codeAt.push(j);
+      maxK = Math.max(maxK, f.categories.length);
+    }
+  });
+  return {
+    d: features.length,
+    numericAt: Int32Array.from(numericAt),
+    codeAt: Int32Array.from(codeAt),
+    codeBytes: maxK <= 127 ? 1 : maxK <= 32767 ? 2 : 4,
+  };
+}
+
+const CODE_TYPE = { 1: 'TINYINT', 2: 'SMALLINT', 4: 'INTEGER' } as const;
+
 /**
- * The SELECT that yields each row's raw features as one fixed-size array `x` (DOUBLE[d]), then `__row_id`
- * when asked. An ARRAY's child vector is the row-major n × d matrix itself, so DuckDB builds the layout the
- * model wants; measured against d separate DOUBLE columns, this halves DuckDB's CPU time and removes the
- * transpose in JavaScript.
+ * The SELECT that yields each row's numeric features as one fixed-size array `xn` (DOUBLE[dn]) and its
+ * category codes as another (`xc`, TINYINT[dc] for up to 127 categories), then `__row_id` when asked. An
+ * ARRAY's child vector is a row-major matrix, so each comes out with one copy; one array of DOUBLEs halved
+ * DuckDB's CPU time against d separate columns, and narrow codes cut the bytes copied out of DuckDB per row
+ * from 8·d to 8·dn + dc (German credit: 160 → 69).
  */
 export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions = {}): string {
   const cols: string[] = [];
-  if (features.length > 0) cols.push(`[${features.map(featureExpr).join(', ')}]::DOUBLE[${features.length}] AS x`);
+  const lay = layoutOf(features);
+  const exprs = (at: Int32Array) => Array.from(at, (j) => featureExpr(features[j])).join(', ');
+  if (lay.numericAt.length > 0) cols.push(`[${exprs(lay.numericAt)}]::DOUBLE[${lay.numericAt.length}] AS xn`);
+  if (lay.codeAt.length > 0) {
+    cols.push(`[${exprs(lay.codeAt)}]::${CODE_TYPE[lay.codeBytes]}[${lay.codeAt.length}] AS xc`);
+  }
   if (opts.rowIds) cols.push('CAST(__row_id AS BIGINT) AS __row_id');
   if (cols.length === 0) throw new Error('featureQuery: no features to read');
   const where = opts.where ? ` WHERE ${opts.where}` : '';
@@ -98,29 +135,91 @@ function patchNulls(validity: Uint8Array, from: number, count: number, out: Floa
   }
 }
 
-function chunkRows(chunk: duckdb.DataChunk, n: number, d: number, withIds: boolean): ChunkRows {
-  let xBytes: Uint8Array | undefined;
+/** A copy of a vector's data as a typed array (vector_get_data copies; realigned if it ever is not). */
+function vectorArray<T extends Float64Array | Int8Array | Int16Array | Int32Array>(
+  v: duckdb.Vector,
+  count: number,
+  make: new (buffer: ArrayBuffer, byteOffset: number, length: number) => T,
+  bytesPer: number,
+): T {
+  let bytes = duckdb.vector_get_data(v, count * bytesPer);
+  if (bytes.byteOffset % bytesPer !== 0) bytes = bytes.slice();
+  return new make(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+}
+
+function chunkRows(chunk: duckdb.DataChunk, n: number, lay: FeatureLayout, withIds: boolean): ChunkRows {
+  const { d, numericAt, codeAt } = lay;
+  const dn = numericAt.length;
+  const dc = codeAt.length;
+  let col = 0;
+  let xn: Float64Array | undefined;
   let validity: Uint8Array | undefined;
-  if (d > 0) {
-    const child = duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk, 0));
-    xBytes = duckdb.vector_get_data(child, n * d * 8);
-    const v = duckdb.vector_get_validity(child, Math.ceil((n * d) / 64) * 8);
+  let xc: Int8Array | Int16Array | Int32Array | undefined;
+  if (dn > 0) {
+    const child = duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk, col++));
+    xn = vectorArray(child, n * dn, Float64Array, 8);
+    const v = duckdb.vector_get_validity(child, Math.ceil((n * dn) / 64) * 8);
     validity = v && v.length > 0 ? v : undefined;
   }
-  const idBytes = withIds
-    ? duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk, d > 0 ? 1 : 0), n * 8)
-    : undefined;
+  if (dc > 0) {
+    // Codes are never NULL (NULL and unknown values take the CASE's ELSE −1).
+    const child = duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk, col++));
+    const m = n * dc;
+    xc =
+      lay.codeBytes === 1
+        ? vectorArray(child, m, Int8Array, 1)
+        : lay.codeBytes === 2
+          ? vectorArray(child, m, Int16Array, 2)
+          : vectorArray(child, m, Int32Array, 4);
+  }
+  const idBytes = withIds ? duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk, col), n * 8) : undefined;
   return {
     n,
     copyX(from, count, x, at) {
-      if (!xBytes) return;
-      copyValues(xBytes, from * d, count * d, x, at * d);
-      if (validity) patchNulls(validity, from * d, count * d, x, at * d);
+      if (xn && dc === 0) {
+        // All numeric: the array is the raw matrix already.
+        x.set(xn.subarray(from * d, (from + count) * d), at * d);
+      } else {
+        for (let i = 0; i < count; i++) {
+          const o = (at + i) * d;
+          if (xn) for (let t = 0, s = (from + i) * dn; t < dn; t++) x[o + numericAt[t]] = xn[s + t];
+          if (xc) for (let t = 0, s = (from + i) * dc; t < dc; t++) x[o + codeAt[t]] = xc[s + t];
+        }
+      }
+      if (validity) {
+        if (dc === 0) patchNulls(validity, from * d, count * d, x, at * d);
+        else patchNullsScattered(validity, from, count, dn, numericAt, d, x, at);
+      }
     },
     copyIds(from, count, ids, at) {
       if (idBytes) copyValues(idBytes, from, count, ids, at);
     },
   };
+}
+
+/** patchNulls for numeric values that sit at raw columns `numericAt` of rows d wide. */
+function patchNullsScattered(
+  validity: Uint8Array,
+  from: number,
+  count: number,
+  dn: number,
+  numericAt: Int32Array,
+  d: number,
+  out: Float64Array,
+  at: number,
+): void {
+  const end = (from + count) * dn;
+  for (let i = from * dn; i < end; ) {
+    if ((i & 7) === 0 && i + 8 <= end && validity[i >> 3] === 0xff) {
+      i += 8;
+      continue;
+    }
+    if ((validity[i >> 3] & (1 << (i & 7))) === 0) {
+      const row = Math.floor(i / dn);
+      out[(at + row - from) * d + numericAt[i - row * dn]] = Number.NaN;
+    }
+    i++;
+  }
 }
 
 /**
@@ -130,7 +229,7 @@ function chunkRows(chunk: duckdb.DataChunk, n: number, d: number, withIds: boole
 async function streamChunks(
   db: DataSession,
   sql: string,
-  d: number,
+  lay: FeatureLayout,
   withIds: boolean,
   onChunk: (rows: ChunkRows) => void | Promise<void>,
 ): Promise<void> {
@@ -139,7 +238,7 @@ async function streamChunks(
   for (;;) {
     const chunk = await next;
     if (!chunk || chunk.rowCount === 0) break;
-    const rows = chunkRows(chunk.chunk, chunk.rowCount, d, withIds);
+    const rows = chunkRows(chunk.chunk, chunk.rowCount, lay, withIds);
     next = result.fetchChunk(); // DuckDB computes the next chunk while the caller works on this one
     try {
       await onChunk(rows);
@@ -161,7 +260,7 @@ export async function readFeatureMatrix(
   const total = Number(await db.scalar<number>(`SELECT count(*)::DOUBLE FROM (${sql})`));
   let x = new Float64Array(total * d);
   let n = 0;
-  await streamChunks(db, sql, d, false, (rows) => {
+  await streamChunks(db, sql, layoutOf(features), false, (rows) => {
     const k = rows.n;
     if ((n + k) * d > x.length) {
       const grown = new Float64Array(Math.max((n + k) * d, x.length * 2));
@@ -200,7 +299,7 @@ export async function streamFeatureBatches(
   // Let DuckDB's own threads run further ahead of a slow consumer (default buffer: about 1 MB ≈ 3 chunks).
   await db.exec(`SET streaming_buffer_size = '64MB'`);
   try {
-    await streamChunks(db, featureQuery(features, opts), d, opts.rowIds === true, async (rows) => {
+    await streamChunks(db, featureQuery(features, opts), layoutOf(features), opts.rowIds === true, async (rows) => {
       const k = rows.n;
       let from = 0;
       while (from < k) {

@@ -75,4 +75,32 @@ describe('raw feature matrix from the data table', () => {
     }
     expect(bad).toBe(-1);
   });
+
+  it('all-numeric features, and codes past 127 categories (wider code type), read exactly', async () => {
+    await db.exec(
+      "CREATE TABLE wide AS SELECT range::INTEGER AS __i, 'c' || (range % 300) AS big, CASE WHEN range % 7 = 2 THEN NULL ELSE range * 0.25 END AS y, CASE WHEN range % 11 = 4 THEN NULL ELSE -range - 1 END AS z, range::BIGINT AS __row_id FROM range(4500)",
+    );
+    const numeric: FeatureInfo[] = [
+      { kind: 'numeric', name: 'z' },
+      { kind: 'numeric', name: 'y' },
+    ];
+    const cats = Array.from({ length: 250 }, (_, k) => `c${k}`); // c250…c299 are unknown
+    const mixed: FeatureInfo[] = [numeric[1], { kind: 'categorical', name: 'big', categories: cats }, numeric[0]];
+    const a = await readFeatureMatrix(db, numeric, { table: 'wide' });
+    const b = await readFeatureMatrix(db, mixed, { table: 'wide' });
+    let bad = -1;
+    for (let i = 0; i < 4500 && bad < 0; i++) {
+      const y = i % 7 === 2 ? Number.NaN : i * 0.25;
+      const z = i % 11 === 4 ? Number.NaN : -i - 1;
+      const code = i % 300 < 250 ? i % 300 : -1;
+      const ok =
+        Object.is(a.x[i * 2], z) &&
+        Object.is(a.x[i * 2 + 1], y) &&
+        Object.is(b.x[i * 3], y) &&
+        b.x[i * 3 + 1] === code &&
+        Object.is(b.x[i * 3 + 2], z);
+      if (!ok) bad = i;
+    }
+    expect([a.n, b.n, bad]).toEqual([4500, 4500, -1]);
+  });
 });
