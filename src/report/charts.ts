@@ -167,6 +167,9 @@ export interface LineOptions {
   points?: boolean;
   /** Facet by this field of each point instead of one panel. */
   facetBy?: string;
+  /** A log x axis (perturbation sizes spanning decades). */
+  logX?: boolean;
+  yDomain?: [number, number];
 }
 
 export function lineChart(points: Point[], o: LineOptions): Chart {
@@ -199,8 +202,13 @@ export function lineChart(points: Point[], o: LineOptions): Chart {
     data: { values: points },
     mark: { type: 'line', point: o.points ?? points.length / Math.max(series.length, 1) <= 25, strokeWidth: 2 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: o.xTitle, scale: { zero: false } },
-      y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: { zero: false } },
+      x: { field: 'x', type: 'quantitative', title: o.xTitle, scale: o.logX ? { type: 'log' } : { zero: false } },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: o.yTitle,
+        scale: o.yDomain ? { domain: o.yDomain } : { zero: false },
+      },
       color: { field: 'series', type: 'nominal', title: null, sort: series, legend: series.length > 1 ? {} : null },
       strokeDash: series.length > 4 ? { field: 'series', type: 'nominal', sort: series, legend: null } : undefined,
     },

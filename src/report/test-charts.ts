@@ -183,6 +183,8 @@ export function chartsFromAiVerify(
           xTitle: 'performance',
         }),
       );
+    const bar = charts[charts.length - 1];
+    if (items.length > 0 && ctx.convention) bar.caption = `As exported for AI Verify: ${ctx.convention}`;
   }
   if (cid.includes('corruption') && Array.isArray(res)) {
     const cells: Cell[] = [];
@@ -318,6 +320,7 @@ const XY_KINDS: { kind: string; x: string[]; y: string[]; diagonal?: boolean; xT
       'agreement',
       'stability',
       'flipRate',
+      'accuracyUnderAttack',
       'score',
     ],
     xTitle: 'perturbation size',
@@ -444,6 +447,24 @@ function detect(
     const x = pick(o, kind.x);
     const y = pick(o, kind.y);
     if (!x || !y || x.values.length !== y.values.length || x.values.length < 2) continue;
+    if (kind.kind === 'Robustness curve') {
+      // Every rate measured along the perturbation size (accuracy, flip rate, success rate…), on one 0–1 chart.
+      const ys = kind.y
+        .map((k) => ({ key: k, values: nums(o[k]) }))
+        .filter((c): c is { key: string; values: number[] } => c.values?.length === x.values.length);
+      const rates = ys.filter((c) => c.values.every((v) => v >= 0 && v <= 1));
+      if (rates.length > 1) {
+        const key = `${kind.kind}|${x.key}|rates`;
+        const entry = found.lines.get(key) ?? { kind, xKey: x.key, yKey: 'rate', points: [] };
+        found.lines.set(key, entry);
+        const prefix = rows && hint ? `${hint}: ` : '';
+        for (const c of rates)
+          entry.points.push(
+            ...x.values.map((xv, i) => ({ series: `${prefix}${humanize(c.key)}`, x: xv, y: c.values[i] })),
+          );
+        return;
+      }
+    }
     const key = `${kind.kind}|${x.key}|${y.key}`;
     const entry = found.lines.get(key) ?? { kind, xKey: x.key, yKey: y.key, points: [] };
     found.lines.set(key, entry);
@@ -551,19 +572,32 @@ export function chartsFromResults(results: unknown): Chart[] {
   const charts: Chart[] = [];
   for (const [title, g] of found.groups) {
     const what = g.byClass ? 'class' : 'group';
-    const c = groupBarChart(g.overall ? g.rows : meanRef(g.rows), `Metrics by ${what}: ${title}`);
+    const c = groupBarChart(
+      g.overall ? g.rows : meanRef(g.rows),
+      g.byClass && title === 'per class' ? 'Metrics by class' : `Metrics by ${what}: ${title}`,
+    );
     c.caption = `Metrics by ${what} (${title}); dashed line: ${g.overall ? 'the overall value' : `mean across ${what === 'class' ? 'classes' : 'groups'}`}.`;
     c.key = `groups:${title}`;
     charts.push(c);
   }
   for (const { kind, xKey, yKey, points } of found.lines.values()) {
     const robustness = kind.kind === 'Robustness curve';
+    const xs = points.map((p) => p.x);
+    const ys = points.map((p) => p.y);
+    // Perturbation sizes spanning decades (0.01 … 5) read on a log axis; rates on their whole 0–1 range,
+    // so a 3-point drop in accuracy does not fill the chart.
+    const logX = robustness && Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 100;
+    const unit = robustness && Math.min(...ys) >= 0 && Math.max(...ys) <= 1;
     charts.push(
       lineChart(points.slice(0, 4000), {
-        title: kind.kind,
-        xTitle: robustness ? humanize(xKey) : kind.xTitle,
+        title: robustness
+          ? `Robustness curve: ${yKey === 'rate' ? 'rates' : humanize(yKey)} by ${humanize(xKey)}`
+          : kind.kind,
+        xTitle: robustness ? `${humanize(xKey)}${logX ? ' (log scale)' : ''}` : kind.xTitle,
         yTitle: robustness ? humanize(yKey) : kind.yTitle,
         diagonal: kind.diagonal,
+        logX,
+        yDomain: unit ? [0, 1] : undefined,
       }),
     );
   }
@@ -587,7 +621,13 @@ export function chartsFromResults(results: unknown): Chart[] {
     });
     if (withErr) {
       const noise = imp.items.filter((i) => Math.abs(i.value) <= (i.err ?? 0)).map((i) => i.label);
-      c.caption = `Bars: mean importance; black lines: ± 1 standard deviation over the repeats. A bar within its standard deviation of 0 is noise: the model does not measurably rely on that feature${noise.length ? ` (here: ${noise.join(', ')})` : ''}.`;
+      const clear = imp.items.filter((i) => Math.abs(i.value) > (i.err ?? 0)).map((i) => i.label);
+      const score = isRecord(results) && typeof results.score === 'string' ? results.score : undefined;
+      if (score) {
+        c.title = `Permutation importance: drop in ${score} when a feature is shuffled`;
+        c.alt = c.alt.replace(imp.title, c.title);
+      }
+      c.caption = `Bars: mean importance; black lines: ± 1 standard deviation over the repeats. A bar within its standard deviation of 0 is noise: the model does not measurably rely on that feature. Beyond noise: ${clear.length ? clear.join(', ') : 'none'}${noise.length ? `; within noise: ${noise.join(', ')}` : ''}.`;
     }
     charts.push(c);
   }

@@ -174,7 +174,7 @@ describe('explanation and robustness charts', () => {
     const a = article(html, pi.id);
     expect(labelsOf(pi.id)[0]).toContain('± std error bars');
     expect(a).toContain('within its standard deviation of 0 is noise');
-    for (const f of noise) expect(a).toMatch(new RegExp(`here: [^)]*\\b${f}\\b`));
+    for (const f of noise) expect(a).toMatch(new RegExp(`within noise: [^.]*\\b${f}\\b`));
     // One error bar per feature: a black rule in the chart for each row.
     const chart = a.slice(a.indexOf('<figure class="chart">'), a.indexOf('</figure>'));
     expect((chart.match(/stroke="#000"/g) ?? []).length).toBe(rows.length);
@@ -185,6 +185,18 @@ describe('explanation and robustness charts', () => {
     expect(noise.some((l) => l.includes('noisy inputs (random noise, not an attack)'))).toBe(true);
     expect(noise.join(' ')).not.toMatch(/adversarial/);
     expect(labelsOf('robustness.hopskipjump').some((l) => l.includes('adversarial'))).toBe(true);
+  });
+
+  it('robustness curves: every rate on one 0–1 chart, perturbation sizes spanning decades on a log axis', () => {
+    const hsj = labelsOf('robustness.hopskipjump').find((l) => l.startsWith('Robustness curve'))!;
+    expect(hsj).toContain('against epsilon (log scale) for success rate, accuracy under attack');
+    const noise = labelsOf('robustness.noise_stability').find((l) => l.startsWith('Robustness curve'))!;
+    expect(noise).toContain('against sigma for accuracy, flip rate');
+    // The noise chart's y axis runs from 0 to 1, not from 0.70 to 0.74.
+    const a = article(html, 'robustness.noise_stability');
+    const fig = a.slice(a.indexOf('<figure class="chart">', a.indexOf('Robustness curve') - 200));
+    expect(fig).toMatch(/>0\.0<\/text>/);
+    expect(fig).toMatch(/>1\.0<\/text>/);
   });
 
   it('KernelSHAP: one global bar chart, from the test’s own mean |SHAP|', () => {
