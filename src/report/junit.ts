@@ -4,6 +4,7 @@
  * tests are <skipped>.
  */
 import type { Results, TestResult } from '../results/schema.js';
+import { fairnessLine } from './fairness.js';
 import { escapeXml as x, fmtNumber } from './format.js';
 import { testMs } from './summary.js';
 
@@ -39,7 +40,10 @@ function testCase(
   if (t.status === 'failed') {
     const failed = t.thresholds
       .filter((th) => !th.passed)
-      .map((th) => `${th.metric} = ${fmtNumber(th.actual)}, required ${th.condition}`);
+      .map((th) => {
+        const groups = fairnessLine(t, th);
+        return `${th.metric} = ${fmtNumber(th.actual)}, required ${th.condition}${groups ? ` (${groups})` : ''}`;
+      });
     const msg = failed.length > 0 ? `threshold failed: ${failed.join('; ')}` : 'the test failed';
     return {
       xml: `${open}>\n      <failure message="${x(msg)}" type="threshold">${x(msg)}</failure>\n    </testcase>`,
@@ -71,7 +75,8 @@ export function renderJunit(results: Results): string {
       if (th.passed) cases.push(`${open}/>`);
       else {
         failures++;
-        const msg = `${th.metric} = ${fmtNumber(th.actual)}, required ${th.condition}${th.reason ? ` (${th.reason})` : ''}`;
+        const groups = fairnessLine(t, th);
+        const msg = `${th.metric} = ${fmtNumber(th.actual)}, required ${th.condition}${th.reason ? ` (${th.reason})` : ''}${groups ? ` — ${groups}` : ''}`;
         cases.push(
           `${open}>\n      <failure message="${x(msg)}" type="threshold">${x(msg)}</failure>\n    </testcase>`,
         );

@@ -53,6 +53,7 @@ describe('fairness at a glance', () => {
     // A group this small is flagged where it is named.
     expect(line).toContain(`${lowest.label} has only ${lowest.n} rows`);
     expect(renderMarkdown(results)).toContain(want);
+    expect(renderJunit(results)).toContain(want.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
     expect(html).toContain(want.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
   });
 
