@@ -291,7 +291,7 @@ export function beeswarmChart(points: SwarmPoint[], features: string[], title: s
       data: { values: points },
       mark: { type: 'circle', size: 14, opacity: 0.8 },
       encoding: {
-        y: { field: 'feature', type: 'nominal', sort: features, title: null },
+        y: { field: 'feature', type: 'nominal', sort: features, title: null, axis: { labelLimit: 0 } },
         yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1, 1] } },
         x: { field: 'shap', type: 'quantitative', title: 'SHAP value (impact on model output)' },
         color: {

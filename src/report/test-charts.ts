@@ -21,7 +21,7 @@ import {
   type Point,
   type SwarmPoint,
 } from './charts.js';
-import { fairnessCharts } from './fairness.js';
+import { bounds, fairnessCharts } from './fairness.js';
 import { asString, humanize, isRecord } from './format.js';
 
 const MAX_FEATURE_CHARTS = 6;
@@ -643,6 +643,43 @@ export function chartsFromResults(results: unknown): Chart[] {
   return charts;
 }
 
+/**
+ * On a robustness curve, the plan's threshold where one names a plotted rate (accuracy_under_attack ↔ the
+ * "accuracy under attack" line): a horizontal rule at the bound and, when the test reads the metric at one
+ * perturbation size (`results.epsilon`), a vertical rule there.
+ */
+function markThresholds(t: TestResult, charts: Chart[]): void {
+  const eps = isRecord(t.results) && typeof t.results.epsilon === 'number' ? t.results.epsilon : undefined;
+  for (const c of charts) {
+    if (!c.title?.startsWith('Robustness curve') || !Array.isArray(c.spec.layer)) continue;
+    const layer = c.spec.layer as Record<string, unknown>[];
+    const data = layer[layer.length - 1].data as { values: Point[] } | undefined;
+    const series = new Set((data?.values ?? []).map((p) => p.series));
+    const notes: string[] = [];
+    for (const th of t.thresholds) {
+      if (!series.has(humanize(th.metric))) continue;
+      for (const { op, value } of bounds(th.condition)) {
+        layer.push({
+          data: { values: [{ y: value }] },
+          // Black, not vermillion: the curves use the palette's orange, which vermillion is too close to.
+          mark: { type: 'rule', color: '#000', strokeWidth: 1.5 },
+          encoding: { y: { field: 'y', type: 'quantitative' } },
+        });
+        notes.push(`${th.metric} ${op} ${value}`);
+      }
+    }
+    if (notes.length === 0) continue;
+    if (eps !== undefined)
+      layer.push({
+        data: { values: [{ x: eps }] },
+        mark: { type: 'rule', color: '#000', strokeDash: [6, 3] },
+        encoding: { x: { field: 'x', type: 'quantitative' } },
+      });
+    c.alt += `; solid line: the threshold ${notes.join(', ')}`;
+    c.caption = `Solid black line: the plan's threshold (${notes.join(', ')})${eps !== undefined ? `, read at the dashed line (${humanize('epsilon')} = ${eps})` : ''}.`;
+  }
+}
+
 /** Every chart for a test: its AI Verify outputs first, then its own results, without duplicates. */
 export function chartsForTest(t: TestResult): Chart[] {
   const charts: Chart[] = [];
@@ -677,6 +714,7 @@ export function chartsForTest(t: TestResult): Chart[] {
       !(ownGlobal && c.key === 'shap-bar') &&
       (c.key === undefined || !ownKeys.has(c.key)),
   );
+  markThresholds(t, mine);
   if (ownGlobal) {
     // Our bar first, then AI Verify's beeswarm.
     return [

@@ -191,6 +191,9 @@ describe('explanation and robustness charts', () => {
   it('robustness curves: every rate on one 0–1 chart, perturbation sizes spanning decades on a log axis', () => {
     const hsj = labelsOf('robustness.hopskipjump').find((l) => l.startsWith('Robustness curve'))!;
     expect(hsj).toContain('against epsilon (log scale) for success rate, accuracy under attack');
+    // The plan's threshold on that curve, read at the plan's epsilon.
+    expect(hsj).toContain('solid line: the threshold accuracy_under_attack &gt;= 0.7');
+    expect(article(html, 'robustness.hopskipjump')).toContain('read at the dashed line (epsilon = 0.1)');
     const noise = labelsOf('robustness.noise_stability').find((l) => l.startsWith('Robustness curve'))!;
     expect(noise).toContain('against sigma for accuracy, flip rate');
     // The noise chart's y axis runs from 0 to 1, not from 0.70 to 0.74.
