@@ -180,11 +180,9 @@ function chunkRows(chunk: duckdb.DataChunk, n: number, lay: FeatureLayout, withI
         // All numeric: the array is the raw matrix already.
         x.set(xn.subarray(from * d, (from + count) * d), at * d);
       } else {
-        for (let i = 0; i < count; i++) {
-          const o = (at + i) * d;
-          if (xn) for (let t = 0, s = (from + i) * dn; t < dn; t++) x[o + numericAt[t]] = xn[s + t];
-          if (xc) for (let t = 0, s = (from + i) * dc; t < dc; t++) x[o + codeAt[t]] = xc[s + t];
-        }
+        // Column by column: long monomorphic loops (measured faster than a row loop with short inner loops).
+        if (xn) for (let t = 0; t < dn; t++) interleave(xn, from * dn + t, dn, x, at * d + numericAt[t], d, count);
+        if (xc) for (let t = 0; t < dc; t++) interleave(xc, from * dc + t, dc, x, at * d + codeAt[t], d, count);
       }
       if (validity) {
         if (dc === 0) patchNulls(validity, from * d, count * d, x, at * d);
@@ -195,6 +193,19 @@ function chunkRows(chunk: duckdb.DataChunk, n: number, lay: FeatureLayout, withI
       if (idBytes) copyValues(idBytes, from, count, ids, at);
     },
   };
+}
+
+/** out[o + i·outStride] = src[s + i·srcStride] for i < count. */
+function interleave(
+  src: Float64Array | Int8Array | Int16Array | Int32Array,
+  s: number,
+  srcStride: number,
+  out: Float64Array,
+  o: number,
+  outStride: number,
+  count: number,
+): void {
+  for (let i = 0; i < count; i++, s += srcStride, o += outStride) out[o] = src[s];
 }
 
 /** patchNulls for numeric values that sit at raw columns `numericAt` of rows d wide. */
