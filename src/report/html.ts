@@ -79,7 +79,7 @@ ul.kvs{list-style:none;margin:0;padding:0}ul.kvs li{margin:0}ul.kvs .k{color:var
 table.grid img{width:64px;image-rendering:pixelated;display:block}.examples{display:flex;flex-wrap:wrap;gap:10px}.examples figure{margin:0;width:140px}.examples img{width:140px;image-rendering:pixelated;border:1px solid var(--line)}
 article.test{border-top:1px solid var(--line);padding-top:6px}
 .note{background:#fff8e1;border-left:4px solid #e6a700;padding:6px 10px;margin:8px 0}
-.gaps{border-left:4px solid var(--fail);padding:4px 10px;margin:8px 0;font-size:14px}.gaps ul{margin:4px 0;padding-left:18px}
+.gaps{border-left:4px solid var(--fail);padding:4px 10px;margin:8px 0;font-size:14px}.gaps ul{margin:4px 0;padding-left:18px}.gaps.ok{border-left-color:var(--pass)}
 .findings{border-left:4px solid #888;padding:4px 10px;margin:8px 0;font-size:14px}
 .error-box{background:var(--bg-err);border-left:4px solid var(--err);padding:6px 10px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}
@@ -93,7 +93,7 @@ nav ol{columns:2;font-size:14px}
   a{color:inherit;text-decoration:none}nav{display:none}
   /* Paper does not scroll: wide tables wrap within the page instead of being clipped at its edge. */
   .table-wrap{overflow:visible}table{font-size:8pt;max-width:100%;min-width:0}
-  th,td{padding:1px 5px}td{overflow-wrap:anywhere}th{overflow-wrap:normal}.tree td:first-child{white-space:normal}
+  th,td{padding:1px 5px}td,thead th{overflow-wrap:anywhere}tbody th{overflow-wrap:normal}.tree td:first-child{white-space:normal}
   code,.hash{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}
   .cols{display:block}small{font-size:7pt}.badge{white-space:normal}
 }`;
@@ -127,7 +127,7 @@ function findingsList(results: Results): string {
     for (const n of (t.notes ?? []).slice(0, 1)) items.push(`<strong>${h(t.title)}</strong>: ${h(n)}`);
   }
   return items.length
-    ? `<div class="findings"><strong>Also note</strong><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul></div>`
+    ? `<div class="findings"><strong>Caveats and method notes</strong><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul></div>`
     : '';
 }
 
@@ -308,7 +308,7 @@ async function testSection(
   const gaps = fairnessLines(t);
   if (gaps.length)
     out.push(
-      `<div class="gaps"><strong>Groups furthest apart</strong><ul>${gaps.map((g) => `<li>${g.passed ? '✔' : '✘'} <code>${h(g.metric)}</code> — ${h(g.text)}</li>`).join('')}</ul></div>`,
+      `<div class="gaps${gaps.every((g) => g.passed) ? ' ok' : ''}"><strong>Groups furthest apart</strong><ul>${gaps.map((g) => `<li>${g.passed ? '✔' : '✘'} <code>${h(g.metric)}</code> — ${h(g.text)}</li>`).join('')}</ul></div>`,
     );
   const metrics = Object.entries(t.metrics);
   const metricTable = (rows: [string, number | null][], caption: string): string =>

@@ -61,7 +61,7 @@ export function cellHtml(v: unknown, depth = 0): string {
   if (!isRecord(v)) return h(cellText(v));
   const entries = Object.entries(v);
   if (entries.length === 0) return '—';
-  if (depth >= 2) return h(`${entries.length} fields (in results.json)`);
+  if (depth >= 1) return h(`${entries.length} fields (in results.json)`);
   const items = entries
     .slice(0, MAX_KV)
     .map(([k, x]) => `<li><span class="k">${h(humanize(k))}</span>: ${cellHtml(x, depth + 1)}</li>`);
@@ -106,26 +106,54 @@ function recordsTable(title: string, list: Record<string, unknown>[]): string {
   return table(`${h(title)}${more}${hidden}`, head, rows, { rowHeaders: true });
 }
 
+/** A record whose values are records or lists of records: too deep for one table cell. */
+function isDeep(r: Record<string, unknown>): boolean {
+  return Object.values(r).some(
+    (x) => (isRecord(x) && Object.values(x).some((y) => !isScalar(y))) || (Array.isArray(x) && x.some(isRecord)),
+  );
+}
+
+/** A record of flat records with the same role ({selection_rate: {ratio, min, …}, …}): one row each. */
+function isRecordOfRecords(o: Record<string, unknown>): boolean {
+  const vs = Object.values(o);
+  return vs.length >= 2 && vs.every((x) => isRecord(x) && Object.values(x).every(isScalar));
+}
+
+function itemName(r: Record<string, unknown>, i: number): string {
+  const n = r.class ?? r.name ?? r.label ?? r.group ?? r.id;
+  return typeof n === 'string' || typeof n === 'number' ? String(n) : String(i + 1);
+}
+
 /** Any JSON value as HTML (headings start at `level`). */
 export function renderValue(title: string, v: unknown, level = 4, depth = 0): string {
   if (depth > MAX_DEPTH) return `<p>${h(title)}: ${h(fmtValue(v))}</p>`;
   if (isScalar(v)) return `<p><strong>${h(title)}:</strong> ${h(cellText(v))}</p>`;
   if (Array.isArray(v)) {
-    if (v.length > 0 && v.every(isRecord)) return recordsTable(title, v as Record<string, unknown>[]);
+    const recs = v.length > 0 && v.every(isRecord) ? (v as Record<string, unknown>[]) : undefined;
+    // A few deep records (one per class) read better as sections than as one table of nested cells.
+    if (recs && recs.length <= 3 && recs.some(isDeep))
+      return recs.map((r, i) => renderValue(`${title}: ${itemName(r, i)}`, r, level, depth + 1)).join('\n');
+    if (recs) return recordsTable(title, recs);
     const parts = v.slice(0, 10).map((x, i) => renderValue(`${title} [${i + 1}]`, x, level, depth + 1));
     if (v.length > 10) parts.push(`<p>… ${v.length - 10} more entries in results.json.</p>`);
     return parts.join('\n');
   }
   const o = v as Record<string, unknown>;
+  if (depth > 0 && isRecordOfRecords(o))
+    return recordsTable(
+      title,
+      Object.entries(o).map(([k, x]) => ({ entry: humanize(k), ...(x as Record<string, unknown>) })),
+    );
   const scalars = Object.entries(o).filter(([, x]) => isScalar(x));
   const nested = Object.entries(o).filter(([, x]) => !isScalar(x));
   const out: string[] = [];
   const hl = Math.min(level, 6);
-  if (depth > 0) out.push(`<h${hl}>${h(title)}</h${hl}>`);
+  // A block of scalars only is named by its table's caption; a heading would repeat it.
+  if (depth > 0 && (nested.length > 0 || scalars.length === 0)) out.push(`<h${hl}>${h(title)}</h${hl}>`);
   if (scalars.length > 0) {
     out.push(
       table(
-        depth > 0 ? h(title) : h(title),
+        h(title),
         ['name', 'value'],
         scalars.map(([k, x]) => [h(humanize(k)), h(cellText(x))]),
         { rowHeaders: true, className: 'kv' },

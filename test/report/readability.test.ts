@@ -9,6 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aiverifyTestResults } from '../../src/report/aiverify.js';
 import { bounds, fairnessLine, metricMeaning } from '../../src/report/fairness.js';
+import { renderValue } from '../../src/report/tables.js';
 import { chartsForTest } from '../../src/report/test-charts.js';
 import { renderHtml, renderJunit, renderMarkdown } from '../../src/report/index.js';
 import { failedThresholds } from '../../src/report/summary.js';
@@ -286,5 +287,34 @@ describe('explanation and robustness charts', () => {
     expect(bars).toHaveLength(1);
     expect(bars[0].alt).toContain('largest a 0.55, b 0.5');
     expect(charts.some((c) => c.alt.startsWith('SHAP values per sample'))).toBe(true);
+  });
+});
+
+describe('detailed results without JSON dumps', () => {
+  it('a record in a cell is a key: value list; deeper records are summarised, never dumped', () => {
+    const html = renderValue('rows', [
+      { id: 'a', where: { file: 'x.csv', row: 3 }, deep: { inner: { k: 1 } } },
+      { id: 'b', where: { file: 'y.csv', row: 4 }, deep: { inner: { k: 2 } } },
+      { id: 'c', where: { file: 'z.csv', row: 5 }, deep: { inner: { k: 3 } } },
+      { id: 'd', where: { file: 'w.csv', row: 6 }, deep: { inner: { k: 4 } } },
+    ]);
+    expect(html).toContain(
+      '<ul class="kvs"><li><span class="k">file</span>: x.csv</li><li><span class="k">row</span>: 3</li></ul>',
+    );
+    expect(html).toContain('<span class="k">inner</span>: 1 fields (in results.json)');
+    expect(html).not.toContain('{&quot;');
+  });
+
+  it('a record of records is one table, a few deep records are sections', () => {
+    const html = renderValue('Results', {
+      perClass: [
+        { class: 'good', between: { selection_rate: { ratio: 0.5, min: 0.4 }, accuracy: { ratio: 0.9, min: 0.7 } } },
+      ],
+    });
+    expect(html).toContain('<h5>per class: good</h5>');
+    expect(html).toMatch(
+      /<caption>between<\/caption><thead><tr><th scope="col">entry<\/th><th scope="col">ratio<\/th><th scope="col">min<\/th>/,
+    );
+    expect(html).toContain('<th scope="row">selection rate</th><td>0.5</td><td>0.4</td>');
   });
 });
