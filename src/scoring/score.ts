@@ -6,9 +6,8 @@
  * y_score is P(positive) for binary models with probabilities, else NULL; p_k exist for multiclass models
  * with probabilities. Model class order is mapped to run order by label text.
  *
- * Real models: feature batches stream out of DuckDB (typed arrays), through `Model.predict`, and back in with
- * an appender fed whole data chunks by memcpy (`copy_data_to_vector`), keyed by `__i`; a final join attaches
- * `__row_id`. The `predictions` adapter needs no model: the table is built in SQL from the data columns,
+ * Real models: feature batches stream out of DuckDB (typed arrays) with their `__row_id`s, through
+ * `Model.predict`, and back in with an appender fed whole data chunks by memcpy (`copy_data_to_vector`). The `predictions` adapter needs no model: the table is built in SQL from the data columns,
  * after checking labels and scores.
  */
 import { BIGINT, DOUBLE, type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
