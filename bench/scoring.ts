@@ -1,7 +1,7 @@
 /**
  * Scoring throughput: Assay's onnx adapter end to end vs a bare onnxruntime-node loop (the physical limit).
  *
- *   npx tsx bench/scoring.ts [--rows 1000000]
+ *   npx tsx bench/scoring.ts [--rows 1000000] [--runs 3]
  *
  * 1. Writes `rows` German-credit-like raw rows to bench/data/german_credit_<rows>.parquet, resampled with a
  *    fixed hash from the 1000 rows of ../shared/fixtures/german_credit/german_credit.csv (DuckDB COPY).
@@ -29,6 +29,7 @@ const ROWS = arg('rows', 1_000_000);
 const BATCH = 4096;
 const FIXTURE = path.join(SHARED, 'fixtures', 'german_credit');
 const THREADS = 2;
+const RUNS = arg('runs', 3);
 
 async function makeParquet(): Promise<string> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -65,16 +66,29 @@ async function assayScoring(parquet: string) {
     model: { type: 'onnx', path: 'german_credit_mlp.onnx', preprocessing: 'german_credit_mlp.json', batchSize: BATCH },
   });
   const model = await openModel(plan, FIXTURE);
-  const score = await timed(() => scoreAll(db, model, plan, { classes: ['bad', 'good'] }));
+  // The machine is shared: each side is measured RUNS times and the best run counts (as for (b) and (d)).
+  const scoreRuns: number[] = [];
+  let score = await timed(() => scoreAll(db, model, plan, { classes: ['bad', 'good'] }));
+  scoreRuns.push(score.ms);
+  for (let r = 1; r < RUNS; r++) {
+    const again = await timed(() => scoreAll(db, model, plan, { classes: ['bad', 'good'] }));
+    scoreRuns.push(again.ms);
+    if (again.ms < score.ms) score = again;
+  }
   const positives = Number(await db.scalar('SELECT sum(y_pred)::DOUBLE FROM predictions'));
   const meanScore = Number(await db.scalar('SELECT avg(y_score) FROM predictions'));
   await model.close();
   const rssAfterA = peakRssMb();
   // (c) The data side alone: the same feature query streamed into row-major batches, no model.
   const pre0 = loadPreprocessing('german_credit_mlp.json', { baseDir: FIXTURE });
-  const featuresOnly = await timed(() =>
-    streamFeatureBatches(db, pre0.features, 2048, () => {}, { rowIds: true, orderBy: null }),
-  );
+  const featuresRuns: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = await timed(() =>
+      streamFeatureBatches(db, pre0.features, 2048, () => {}, { rowIds: true, orderBy: null }),
+    );
+    featuresRuns.push(t.ms);
+  }
+  const featuresOnly = { ms: Math.min(...featuresRuns) };
   // Inputs for (b), built outside any timing: raw matrix → encoded float32 batches.
   const pre = loadPreprocessing('german_credit_mlp.json', { baseDir: FIXTURE });
   const { n, x } = await readFeatureMatrix(db, pre.features);
@@ -100,7 +114,9 @@ async function assayScoring(parquet: string) {
   return {
     loadMs: load.ms,
     scoreMs: score.ms,
+    scoreRuns,
     featuresMs: featuresOnly.ms,
+    featuresRuns,
     encodeMs,
     rows: score.value.rows,
     positives,
@@ -154,7 +170,7 @@ const peak = peakRssMb();
 const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
 console.log(`rows: ${fmt(a.rows)}  batch: ${BATCH}  ORT threads: ${THREADS}`);
 console.log(
-  `(a) Assay scoreAll:   ${fmt(rowsPerSecA)} rows/s (${(a.scoreMs / 1000).toFixed(2)} s; Parquet load ${(a.loadMs / 1000).toFixed(2)} s → ${fmt(rowsPerSecAWithLoad)} rows/s incl. load)`,
+  `(a) Assay scoreAll:   ${fmt(rowsPerSecA)} rows/s (best of ${RUNS}: ${a.scoreRuns.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; Parquet load ${(a.loadMs / 1000).toFixed(2)} s → ${fmt(rowsPerSecAWithLoad)} rows/s incl. load)`,
 );
 console.log(
   `(b) bare ORT loop:    ${fmt(rowsPerSecB)} rows/s (best of: default ${(b.spinMs / 1000).toFixed(2)} s, no spinning ${(b.noSpinMs / 1000).toFixed(2)} s)`,
@@ -184,6 +200,7 @@ writeResult('scoring', {
     seconds: a.scoreMs / 1000,
     parquetLoadSeconds: a.loadMs / 1000,
     rowsPerSecIncludingLoad: Math.round(rowsPerSecAWithLoad),
+    secondsRuns: a.scoreRuns.map((ms) => ms / 1000),
   },
   bareOrt: {
     rowsPerSec: Math.round(rowsPerSecB),
@@ -191,7 +208,11 @@ writeResult('scoring', {
     secondsDefaultSpinning: b.spinMs / 1000,
     secondsNoSpinning: b.noSpinMs / 1000,
   },
-  duckdbFeaturesOnly: { rowsPerSec: Math.round(rowsPerSecC), seconds: a.featuresMs / 1000 },
+  duckdbFeaturesOnly: {
+    rowsPerSec: Math.round(rowsPerSecC),
+    seconds: a.featuresMs / 1000,
+    secondsRuns: a.featuresRuns.map((ms) => ms / 1000),
+  },
   encoderOnly: { nsPerRow: Math.round((a.encodeMs * 1e6) / a.rows), seconds: a.encodeMs / 1000 },
   ratio: Math.round(ratio * 1000) / 1000,
   ratioToSlowerStage: Math.round((rowsPerSecA / Math.min(rowsPerSecB, rowsPerSecC)) * 1000) / 1000,
