@@ -715,6 +715,13 @@ export function chartsForTest(t: TestResult): Chart[] {
       (c.key === undefined || !ownKeys.has(c.key)),
   );
   markThresholds(t, mine);
+  // One ROC curve: its AUC belongs in the title a reader sees first.
+  const auc = t.metrics.roc_auc;
+  for (const c of mine)
+    if (c.title === 'ROC curve' && typeof auc === 'number' && !c.alt.includes(' for ')) {
+      c.title = `ROC curve (AUC ${Number(auc.toPrecision(3))})`;
+      c.alt = c.alt.replace(/^ROC curve/, c.title);
+    }
   if (ownGlobal) {
     // Our bar first, then AI Verify's beeswarm.
     return [

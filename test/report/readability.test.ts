@@ -182,6 +182,13 @@ describe('explanation and robustness charts', () => {
     expect((chart.match(/stroke="#000"/g) ?? []).length).toBe(rows.length);
   });
 
+  it('a single ROC curve carries its AUC in the title', () => {
+    const auc = results.tests.find((t) => t.id === 'performance.classification')!.metrics.roc_auc!;
+    expect(labelsOf('performance.classification')).toContainEqual(
+      expect.stringMatching(new RegExp(`^ROC curve \\(AUC ${three(auc)}\\)`)),
+    );
+  });
+
   it('noise stability is labelled as random noise, HopSkipJump as adversarial', () => {
     const noise = labelsOf('robustness.noise_stability');
     expect(noise.some((l) => l.includes('noisy inputs (random noise, not an attack)'))).toBe(true);
