@@ -5,7 +5,7 @@
  */
 import { escapeHtml as h, fmtValue, humanize, isRecord } from './format.js';
 
-const MAX_ROWS = 40;
+const MAX_ROWS_ANY = 40;
 const MAX_COLS = 12;
 const MAX_DEPTH = 4;
 
@@ -87,18 +87,23 @@ function changesHtml(a: Record<string, unknown>, b: Record<string, unknown>, cha
   return `<ul class="kvs">${keys.map((k) => `<li><span class="k">${h(k)}</span>: ${h(fmtValue(a[k]))} → ${h(fmtValue(b[k]))}</li>`).join('')}</ul>`;
 }
 
+/** Rows shown of a table whose every value is a number (curve points: the chart shows them all). */
+const MAX_NUMERIC_ROWS = 12;
+
 function recordsTable(title: string, list: Record<string, unknown>[]): string {
+  const numeric = list.every((r) => Object.values(r).every((x) => typeof x === 'number' || x === null));
+  const maxRows = numeric ? MAX_NUMERIC_ROWS : MAX_ROWS_ANY;
   const keys: string[] = [];
-  for (const r of list.slice(0, MAX_ROWS)) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  for (const r of list.slice(0, maxRows)) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
   const pair = PAIRS.find(([a, b]) => list.every((r) => isRecord(r[a]) && isRecord(r[b])));
   const cols = (pair ? keys.filter((k) => k !== pair[0] && k !== pair[1] && k !== 'changed') : keys).slice(0, MAX_COLS);
-  const rows = list.slice(0, MAX_ROWS).map((r) => {
+  const rows = list.slice(0, maxRows).map((r) => {
     const cells = cols.map((k) => cellHtml(r[k]));
     if (pair)
       cells.push(changesHtml(r[pair[0]] as Record<string, unknown>, r[pair[1]] as Record<string, unknown>, r.changed));
     return cells;
   });
-  const more = list.length > MAX_ROWS ? ` (first ${MAX_ROWS} of ${list.length} rows)` : '';
+  const more = list.length > maxRows ? ` (first ${maxRows} of ${list.length} rows)` : '';
   const shownKeys = cols.length + (pair ? 3 : 0);
   const hidden = keys.length > shownKeys ? `; ${keys.length - shownKeys} more columns in results.json` : '';
   const head = cols.map((c) => h(humanize(c)));
@@ -134,6 +139,19 @@ export function renderValue(title: string, v: unknown, level = 4, depth = 0): st
     if (recs && recs.length <= 3 && recs.some(isDeep))
       return recs.map((r, i) => renderValue(`${title}: ${itemName(r, i)}`, r, level, depth + 1)).join('\n');
     if (recs) return recordsTable(title, recs);
+    // A small matrix of numbers (a confusion matrix) is a grid, not one paragraph per row.
+    const rows = v.every(
+      (r) => Array.isArray(r) && r.length === (v[0] as unknown[]).length && r.every((x) => typeof x === 'number'),
+    )
+      ? (v as number[][])
+      : undefined;
+    if (rows && rows.length >= 2 && rows.length <= MAX_COLS && rows[0].length <= MAX_COLS)
+      return table(
+        h(title),
+        ['row / column', ...rows[0].map((_, j) => String(j + 1))],
+        rows.map((r, i) => [String(i + 1), ...r.map((x) => h(fmtValue(x)))]),
+        { rowHeaders: true, className: 'matrix' },
+      );
     const parts = v.slice(0, 10).map((x, i) => renderValue(`${title} [${i + 1}]`, x, level, depth + 1));
     if (v.length > 10) parts.push(`<p>… ${v.length - 10} more entries in results.json.</p>`);
     return parts.join('\n');

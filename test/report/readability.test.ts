@@ -325,3 +325,21 @@ describe('detailed results without JSON dumps', () => {
     expect(html).toContain('<th scope="row">selection rate</th><td>0.5</td><td>0.4</td>');
   });
 });
+
+describe('matrices and curve points', () => {
+  it('a small numeric matrix is a grid; numeric point lists are cut short (the chart shows them)', () => {
+    const m = renderValue('Results', {
+      counts: [
+        [44, 46],
+        [32, 178],
+      ],
+    });
+    expect(m).toContain('<caption>counts</caption>');
+    expect(m).toContain('<th scope="row">2</th><td>32</td><td>178</td>');
+    const pts = renderValue(
+      'points',
+      Array.from({ length: 30 }, (_, i) => ({ fpr: i / 30, tpr: i / 29 })),
+    );
+    expect(pts).toContain('(first 12 of 30 rows)');
+  });
+});
