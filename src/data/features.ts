@@ -28,19 +28,23 @@ export interface FeatureBatchOptions extends FeatureQueryOptions {
   rowIds?: boolean;
 }
 
-/** The SQL expression that yields one feature's raw value: a DOUBLE (numeric) or an integer code (categorical). */
-export function featureExpr(f: FeatureInfo): string {
+/**
+ * The SQL expression that yields one feature's raw value: a DOUBLE (numeric) or an integer code of SQL type
+ * `codeType` (categorical). Typed THEN constants spare DuckDB a cast of every code (measured: less CPU).
+ */
+export function featureExpr(f: FeatureInfo, codeType = 'INTEGER'): string {
   const col = ident(f.name);
   if (f.kind === 'numeric') return `CAST(${col} AS DOUBLE)`;
   // A CASE over constants is measurably faster in DuckDB than list_position over a list literal.
+  const then = (k: number) => `${k}::${codeType}`;
   const allNumbers = f.categories.every((c) => typeof c === 'number');
   if (allNumbers) {
     // Numeric categories compare as numbers (a DOUBLE 1.0 must match category 1).
-    const whens = f.categories.map((c, k) => `WHEN ${lit(Number(c))} THEN ${k}`).join(' ');
-    return `CASE TRY_CAST(${col} AS DOUBLE) ${whens} ELSE -1 END`;
+    const whens = f.categories.map((c, k) => `WHEN ${lit(Number(c))} THEN ${then(k)}`).join(' ');
+    return `CASE TRY_CAST(${col} AS DOUBLE) ${whens} ELSE (-1)::${codeType} END`;
   }
-  const whens = f.categories.map((c, k) => `WHEN ${lit(String(c))} THEN ${k}`).join(' ');
-  return `CASE CAST(${col} AS VARCHAR) ${whens} ELSE -1 END`;
+  const whens = f.categories.map((c, k) => `WHEN ${lit(String(c))} THEN ${then(k)}`).join(' ');
+  return `CASE CAST(${col} AS VARCHAR) ${whens} ELSE (-1)::${codeType} END`;
 }
 
 /** How a feature query lays out its columns: numeric values and category codes in separate arrays. */
@@ -84,11 +88,10 @@ const CODE_TYPE = { 1: 'TINYINT', 2: 'SMALLINT', 4: 'INTEGER' } as const;
 export function featureQuery(features: FeatureInfo[], opts: FeatureBatchOptions = {}): string {
   const cols: string[] = [];
   const lay = layoutOf(features);
-  const exprs = (at: Int32Array) => Array.from(at, (j) => featureExpr(features[j])).join(', ');
+  const codeType = CODE_TYPE[lay.codeBytes];
+  const exprs = (at: Int32Array) => Array.from(at, (j) => featureExpr(features[j], codeType)).join(', ');
   if (lay.numericAt.length > 0) cols.push(`[${exprs(lay.numericAt)}]::DOUBLE[${lay.numericAt.length}] AS xn`);
-  if (lay.codeAt.length > 0) {
-    cols.push(`[${exprs(lay.codeAt)}]::${CODE_TYPE[lay.codeBytes]}[${lay.codeAt.length}] AS xc`);
-  }
+  if (lay.codeAt.length > 0) cols.push(`[${exprs(lay.codeAt)}]::${codeType}[${lay.codeAt.length}] AS xc`);
   if (opts.rowIds) cols.push('CAST(__row_id AS BIGINT) AS __row_id');
   if (cols.length === 0) throw new Error('featureQuery: no features to read');
   const where = opts.where ? ` WHERE ${opts.where}` : '';
