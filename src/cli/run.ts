@@ -71,8 +71,8 @@ async function recordConfigError(e: unknown, config: string, out?: string): Prom
       ? path.resolve(out)
       : path.resolve(path.dirname(path.resolve(config)), typeof raw.output === 'string' ? raw.output : 'assay-out');
     if (out || existsSync(outDir)) {
-      const { writeFailedRun } = await import('../api.js');
-      await writeFailedRun(outDir, e, raw).catch(() => undefined);
+      // Best effort: failing to record the failure must not hide the config error itself.
+      await import('../api.js').then((api) => api.writeFailedRun(outDir, e, raw)).catch(() => undefined);
     }
   }
   throw e;
