@@ -86,12 +86,12 @@ export async function assess(input: LoadedPlan | PlanInput, options: AssessOptio
       imageTensor = async (start, count) => t.pixels.subarray(start * size, (start + count) * size);
       inputs.push({ role: 'images', path: plan.data.images.folder, ...(await hashFolderOfImages(db, plan, baseDir)) });
     }
-    await scoreAll(db, m, plan, {
+    const scoring = await scoreAll(db, m, plan, {
       classes,
       progress: (done: number, total: number) => progress({ phase: 'scoring', done, total }),
       imageTensor,
     });
-    await buildScored(db, plan, classes);
+    await buildScored(db, plan, classes, scoring.inline);
 
     let processChecks: Awaited<ReturnType<typeof loadProcessChecks>> | undefined;
     if (plan.processChecks) {

@@ -5,15 +5,27 @@
 import type { Plan } from '../config/schema.js';
 import { type DataSession, ident, lit } from './session.js';
 
-export async function buildScored(db: DataSession, plan: Plan, classes: string[]): Promise<void> {
+export async function buildScored(
+  db: DataSession,
+  plan: Plan,
+  classes: string[],
+  /** Prediction expressions over `data` (precomputed predictions): no join with a `predictions` table. */
+  inline?: string[],
+): Promise<void> {
   const predCols = new Set((await db.describe('predictions')).map((c) => c.name));
+  const p = (col: string) => {
+    if (!inline) return `p.${col}`;
+    const expr = inline.find((e) => e.endsWith(` AS ${col}`));
+    if (!expr) throw new Error(`no inline expression for ${col}`);
+    return `(${expr.slice(0, -` AS ${col}`.length)})`;
+  };
   const isRegression = plan.task === 'regression';
   const yTrue = isRegression
     ? `CAST(d.${ident(plan.target)} AS DOUBLE)`
     : `(list_position([${classes.map((c) => lit(c)).join(', ')}], d.${ident(plan.target)}::VARCHAR) - 1)::INTEGER`;
   const probs: string[] = [];
   for (let k = 0; k < classes.length; k++) {
-    if (predCols.has(`p_${k}`)) probs.push(`p.p_${k}::DOUBLE AS p_${k}`);
+    if (predCols.has(`p_${k}`)) probs.push(`${p(`p_${k}`)}::DOUBLE AS p_${k}`);
   }
   const sens = plan.sensitive.map((s, k) => `d.${ident(s)}::VARCHAR AS s_${k}`);
   const weight = plan.weight ? `CAST(d.${ident(plan.weight)} AS DOUBLE)` : '1.0::DOUBLE';
@@ -21,15 +33,14 @@ export async function buildScored(db: DataSession, plan: Plan, classes: string[]
     'd.__row_id AS __row_id',
     'd.__i AS __i',
     `${yTrue} AS y_true`,
-    isRegression ? 'p.y_pred::DOUBLE AS y_pred' : 'p.y_pred::INTEGER AS y_pred',
-    predCols.has('y_score') ? 'p.y_score::DOUBLE AS y_score' : 'NULL::DOUBLE AS y_score',
+    `${p('y_pred')}::${isRegression ? 'DOUBLE' : 'INTEGER'} AS y_pred`,
+    predCols.has('y_score') ? `${p('y_score')}::DOUBLE AS y_score` : 'NULL::DOUBLE AS y_score',
     ...probs,
     `${weight} AS w`,
     ...sens,
   ];
   // No ORDER BY: metrics are aggregates, and readers that need row order ask for `ORDER BY __i` (sorting
   // 10M rows here would cost more than every metric together).
-  await db.exec(
-    `CREATE OR REPLACE TABLE scored AS SELECT ${cols.join(', ')} FROM data d JOIN predictions p ON d.__row_id = p.__row_id`,
-  );
+  const from = inline ? 'data d' : 'data d JOIN predictions p ON d.__row_id = p.__row_id';
+  await db.exec(`CREATE OR REPLACE TABLE scored AS SELECT ${cols.join(', ')} FROM ${from}`);
 }
