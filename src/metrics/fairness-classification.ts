@@ -14,7 +14,10 @@ import { FMTC_CONVENTION, FMTC_META, fmtcOutput } from './aiverify-fmtc.js';
 import { classKey, computeFairness } from './fairness-core.js';
 import { buildGroups, type Group, mergeConfusion } from './groups.js';
 import { RATE_NAMES } from './rates.js';
-import { rankCurves } from './scores.js';
+import { type CalibrationBin, calibrationFromBins, type RocPoint, rankCurves } from './scores.js';
+
+/** Uniform bins of the per-group calibration curves (as performance.classification's default). */
+const CALIBRATION_BINS = 10;
 import { classificationSummary } from './summary.js';
 import { type Maybe, undefinedBecause } from './values.js';
 
@@ -141,6 +144,8 @@ export async function fairnessClassification(
 
   // Per-group ROC AUC (no bootstrap: it needs the scores, not the counts).
   const aucByGroup = new Map<string, Maybe>();
+  // Binary: per-group ROC curves and calibration bins for the report (the same single pass over the scores).
+  let curvesByGroup: { group: string; n: number; auc: number | null; roc: RocPoint[]; calibration: CalibrationBin[] }[] = [];
   const cover = summary.scores;
   const haveScores = cover !== null && cover.missing < cover.rows;
   if (cover && haveScores) {
@@ -151,7 +156,17 @@ export async function fairnessClassification(
         groupKeys: groups.map((g) => g.key),
         classes,
         rocPoints: 0,
+        ...(binary ? { groupRocPoints: 50, calibrationBins: CALIBRATION_BINS } : {}),
       });
+      if (binary) {
+        curvesByGroup = curves.groups.map((r, i) => ({
+          group: groups[i].label,
+          n: groups[i].n,
+          auc: r.auc.value,
+          roc: curves.groupRoc?.[i] ?? [],
+          calibration: calibrationFromBins(curves.groupBins?.[i] ?? [], CALIBRATION_BINS).bins,
+        }));
+      }
       const overall = curves.overall;
       for (const r of curves.groups) {
         const cls = binary ? 1 : Number(r.key[m]);
@@ -246,6 +261,7 @@ export async function fairnessClassification(
         small: g.small,
         reference: isReference ? isReference(g) : null,
       })),
+      ...(curvesByGroup.length ? { curvesByGroup, calibrationBins: CALIBRATION_BINS } : {}),
       perClass: core.perClass.map((pc) => {
         const cls = ctx.classes.indexOf(pc.class);
         return {

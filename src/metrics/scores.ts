@@ -30,6 +30,8 @@ export interface CurveOptions {
   rocPoints: number;
   /** binary: also the log loss, Brier score and calibration bins (this many) from the score cells */
   calibrationBins?: number;
+  /** per-group ROC curves (about this many points each) and, with calibrationBins, per-group calibration bins */
+  groupRocPoints?: number;
 }
 
 export interface ProbabilitySums {
@@ -48,6 +50,10 @@ export interface Curves {
   roc: RocPoint[][];
   /** binary with `calibrationBins`: additive probability sums over the score cells */
   probability: ProbabilitySums | null;
+  /** with `groupRocPoints`: ROC points per entry of `groups` */
+  groupRoc?: RocPoint[][];
+  /** with `groupRocPoints` and `calibrationBins` (binary): calibration sums per entry of `groups` */
+  groupBins?: ProbabilitySums['bins'][];
 }
 
 /** Running sums of one curve, fed with (pw, nw) at strictly decreasing scores. */
@@ -174,9 +180,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
     sums.logLossSum += pw * -Math.log(p1 / (p0 + p1)) + nw * -Math.log(p0 / (p0 + p1));
     sums.brierSum += pw * (1 - sv) ** 2 + nw * sv ** 2;
     // numpy.searchsorted(edges[1:-1], s): the number of interior edges strictly below s.
-    let b = 0;
-    while (b < probability - 1 && edges[b + 1] < sv) b++;
-    const t = binTotals[b];
+    const t = binTotals[binOf(sv)];
     t.weight += pw + nw;
     t.count += count;
     t.confidenceSum += sv * (pw + nw);
@@ -187,6 +191,13 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   let blockP = 0;
   let blockN = 0;
   const keepRoc = opts.rocPoints > 0;
+  const groupCurves = (opts.groupRocPoints ?? 0) > 0;
+  const groupBins = groupCurves && probability ? groupRuns.map(() => binTotals.map((b) => ({ ...b }))) : null;
+  const binOf = (sv: number) => {
+    let b = 0;
+    while (b < probability - 1 && edges[b + 1] < sv) b++;
+    return b;
+  };
   const flush = () => {
     if (blockCls < 0) return;
     overall[blockCls].add(blockS, blockP, blockN, keepRoc);
@@ -212,7 +223,17 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
       blockP += pc[i];
       blockN += nc[i];
       if (cnt) blockCount += cnt[i];
-      if (gc && gc[i] >= 0) groupRuns[gc[i] * perGroup + cls].add(sv, pc[i], nc[i], false);
+      if (gc && gc[i] >= 0) {
+        const at = gc[i] * perGroup + cls;
+        groupRuns[at].add(sv, pc[i], nc[i], groupCurves);
+        if (groupBins && cnt) {
+          const t = groupBins[at][binOf(sv)];
+          t.weight += pc[i] + nc[i];
+          t.count += cnt[i];
+          t.confidenceSum += sv * (pc[i] + nc[i]);
+          t.hitSum += pc[i];
+        }
+      }
     }
   });
   flush();
@@ -225,6 +246,8 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
     }),
     roc: overall.map((r) => r.curve(opts.rocPoints)),
     probability: probability ? { ...sums, bins: binTotals.filter((b) => b.weight > 0) } : null,
+    ...(groupCurves ? { groupRoc: groupRuns.map((r) => r.curve(opts.groupRocPoints ?? 0)) } : {}),
+    ...(groupBins ? { groupBins: groupBins.map((bins) => bins.filter((b) => b.weight > 0)) } : {}),
   };
 }
 
