@@ -2,12 +2,14 @@
  * End-to-end: the built CLI on the bundled demo, as a user runs it. Checks results.json against its
  * published JSON Schema, determinism, exit codes and bad-input handling.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { findChromium, launchChromium } from '../../src/report/pdf.js';
 import { runCli } from '../support/cli.js';
 import { oscalValidator } from '../support/oscal.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -86,6 +88,59 @@ describe('assay CLI', () => {
     const validate = oscalValidator('assessment-results');
     expect(validate(ar), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
+
+  it("the demo's report.html opens in Chromium with no console errors or network requests, every section and chart drawn", async () => {
+    const chromium = findChromium();
+    if (!chromium) throw new Error('no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+    const url = pathToFileURL(path.join(demoOut, 'report.html')).href;
+    const browser = await launchChromium(chromium);
+    try {
+      const page = await browser.context.newPage();
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.route('**/*', (route) => {
+        if (route.request().url() === url) return route.continue();
+        requests.push(route.request().url());
+        return route.abort();
+      });
+      await page.setViewportSize({ width: 1280, height: 1000 });
+      await page.goto(url, { waitUntil: 'load' });
+      expect(requests).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(await page.locator('main h2').allTextContents()).toEqual([
+        'Summary',
+        'Technical tests',
+        'Process checks',
+        'Frameworks',
+        'Provenance',
+      ]);
+      const results = JSON.parse(readFileSync(path.join(demoOut, 'results.json'), 'utf8'));
+      expect(await page.locator('article.test').count()).toBe(results.tests.length);
+      const labels = await page
+        .locator('figure.chart svg[role="img"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      for (const want of ['ROC curve', 'Calibration curve', 'Metrics by group', 'Mean absolute SHAP value', 'Robustness curve']) {
+        expect(labels.some((l) => l.startsWith(want)), want).toBe(true);
+      }
+      // Per-group curves of the fairness test are drawn too.
+      expect(labels.some((l) => l.startsWith('ROC curve') && l.includes('sex=female'))).toBe(true);
+      mkdirSync(path.join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: path.join(REPO_ROOT, 'test-artifacts', 'demo-report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    // The PDF printed from it has its text, every section included.
+    const text = execFileSync('pdftotext', [path.join(demoOut, 'report.pdf'), '-'], { encoding: 'utf8' });
+    for (const section of ['Summary', 'Technical tests', 'Process checks', 'Frameworks', 'Provenance']) {
+      expect(text).toContain(section);
+    }
+    expect(text).toContain('demographic_parity_ratio');
+    expect(statSync(path.join(demoOut, 'report.html')).size).toBeLessThan(2 * 1024 * 1024);
+  }, 120_000);
 
   it('the Node API is importable by the package name', async () => {
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
