@@ -6,7 +6,7 @@ import path from 'node:path';
 import { AssayError, isAssayError } from '../errors.js';
 import type { Results } from '../results/schema.js';
 import { aiverifyFiles } from './aiverify.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../results/write.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AssayError } from '../errors.js';
@@ -8,14 +9,15 @@ import { AssayError } from '../errors.js';
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  // pid + random suffix: concurrent writers of the same file never share a temp file.
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, file);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw new AssayError('OUTPUT_WRITE', `cannot write ${file}: ${(e as Error).message}`, { file });
+    await rm(tmp, { force: true }).catch(() => {}); // nothing to clean when the folder itself failed
+    throw new AssayError('OUTPUT_WRITE', `cannot write ${file}: ${(e as Error).message}`, { file }, { cause: e });
   }
 }
 
