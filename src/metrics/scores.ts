@@ -64,6 +64,29 @@ class Running {
   ap = 0;
   seen = false;
   readonly roc: { s: number[]; tp: number[]; fp: number[] } = { s: [], tp: [], fp: [] };
+  // Rows of one score may arrive one by one (uncollapsed cells): they are summed here and added as one tie block.
+  private pendS = Number.NaN;
+  private pendP = 0;
+  private pendN = 0;
+  private pendKeep = false;
+  /** Adds one row or cell at score s; equal scores must arrive consecutively (scores sorted). */
+  push(s: number, pw: number, nw: number, keepRoc: boolean): void {
+    if (s !== this.pendS) {
+      this.finish();
+      this.pendS = s;
+      this.pendKeep = keepRoc;
+    }
+    this.pendP += pw;
+    this.pendN += nw;
+  }
+  /** Adds the pending tie block. */
+  finish(): void {
+    if (Number.isNaN(this.pendS)) return;
+    this.add(this.pendS, this.pendP, this.pendN, this.pendKeep);
+    this.pendS = Number.NaN;
+    this.pendP = 0;
+    this.pendN = 0;
+  }
   add(s: number, pw: number, nw: number, keepRoc: boolean): void {
     this.seen = true;
     this.auc += nw * (this.tp + 0.5 * pw);
@@ -135,9 +158,11 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   const k = opts.classes;
   let cells: string;
   if (k === null) {
-    cells = `SELECT ${gid} AS gid, 0 AS cls, y_score AS s, sum(CASE WHEN y_true = 1 THEN w ELSE 0 END) AS pw,
-        sum(CASE WHEN y_true = 1 THEN 0 ELSE w END) AS nw, count(*) AS cnt
-      FROM scored WHERE y_score IS NOT NULL GROUP BY ALL`;
+    // Binary: one row per scored row, not cells grouped by score. Scores are mostly distinct, and hashing
+    // 10M distinct doubles before the sort cost more than the sort (the stream sums ties itself).
+    cells = `SELECT ${gid} AS gid, 0 AS cls, y_score AS s, CASE WHEN y_true = 1 THEN w ELSE 0 END AS pw,
+        CASE WHEN y_true = 1 THEN 0 ELSE w END AS nw, 1 AS cnt
+      FROM scored WHERE y_score IS NOT NULL`;
   } else {
     const probs = Array.from({ length: k }, (_, i) => `p_${i}`).join(', ');
     cells = `SELECT gid, cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END) AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END) AS nw, count(*) AS cnt
@@ -225,7 +250,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
       if (cnt) blockCount += cnt[i];
       if (gc && gc[i] >= 0) {
         const at = gc[i] * perGroup + cls;
-        groupRuns[at].add(sv, pc[i], nc[i], groupCurves);
+        groupRuns[at].push(sv, pc[i], nc[i], groupCurves);
         if (groupBins && cnt) {
           const t = groupBins[at][binOf(sv)];
           t.weight += pc[i] + nc[i];
@@ -237,6 +262,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
     }
   });
   flush();
+  for (const r of groupRuns) r.finish();
   return {
     overall: overall.map((r, cls) => r.stats(k === null ? [] : [cls])),
     groups: groupRuns.map((r, at) => {

@@ -10,6 +10,7 @@ import {
   performanceClassification,
 } from '../../src/metrics/performance-classification.js';
 import { sharedPath } from '../support/shared.js';
+import { arrayContext } from './arrays.js';
 import { scoredContext } from './context.js';
 
 interface Curve {
@@ -57,5 +58,31 @@ describe('fairness.classification per-group curves', () => {
       expect(c.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
       expect(c.roc.map((p) => [p.fpr, p.tpr])).toEqual(r.scores.rocCurves[0].points.map((p) => [p.fpr, p.tpr]));
     }
+  });
+
+  it('counts tied scores within a group as half (Mann-Whitney), rows arriving one by one', async () => {
+    // group a: positives at 0.5 and 0.9, negatives at 0.5 and 0.1 -> pairs 0.5 + 1 + 1 + 1 = 3.5 of 4
+    // group b: positive 0.3, negatives 0.3 and 0.3 -> 0.5 + 0.5 = 1 of 2
+    const ctx = await arrayContext({
+      yTrue: [1, 0, 1, 0, 1, 0, 0],
+      yPred: [1, 1, 1, 0, 0, 0, 0],
+      yScore: [0.5, 0.5, 0.9, 0.1, 0.3, 0.3, 0.3],
+      sensitive: { g: ['a', 'a', 'a', 'a', 'b', 'b', 'b'] },
+    });
+    const out = await fairnessClassification(ctx, FairnessClassificationParams.parse({ minGroupSize: 1 }));
+    ctx.close();
+    const curves = (out.results as { curvesByGroup: Curve[] }).curvesByGroup;
+    expect(curves.find((c) => c.group === 'g=a')?.auc).toBe(0.875);
+    expect(curves.find((c) => c.group === 'g=b')?.auc).toBe(0.5);
+    // overall: positives 0.9, 0.5, 0.3; negatives 0.5, 0.3, 0.3, 0.1 -> 4 + 3.5 + 2 = 9.5 of 12 (0.3 vs 0.3 ties twice)
+    const perf = await arrayContext({
+      yTrue: [1, 0, 1, 0, 1, 0, 0],
+      yPred: [1, 1, 1, 0, 0, 0, 0],
+      yScore: [0.5, 0.5, 0.9, 0.1, 0.3, 0.3, 0.3],
+      sensitive: { g: ['a', 'a', 'a', 'a', 'b', 'b', 'b'] },
+    });
+    const p = await performanceClassification(perf, PerformanceClassificationParams.parse({}));
+    perf.close();
+    expect(p.metrics.roc_auc).toBeCloseTo(9.5 / 12, 15);
   });
 });
