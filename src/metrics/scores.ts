@@ -158,11 +158,12 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   const k = opts.classes;
   let cells: string;
   if (k === null) {
-    // Binary: one row per scored row, not cells grouped by score. Scores are mostly distinct, and hashing
-    // 10M distinct doubles before the sort cost more than the sort (the stream sums ties itself).
-    cells = `SELECT ${gid} AS gid, 0 AS cls, y_score AS s, CASE WHEN y_true = 1 THEN w ELSE 0 END AS pw,
-        CASE WHEN y_true = 1 THEN 0 ELSE w END AS nw, 1 AS cnt
-      FROM scored WHERE y_score IS NOT NULL`;
+    // Cells grouped by score: scores often repeat (rounded or float32 probabilities), and the stream is then
+    // far shorter than the data. (Sorting raw rows instead was measured: faster only when nearly every score is
+    // distinct.) The stream sums any ties that still arrive row by row (Running.push).
+    cells = `SELECT ${gid} AS gid, 0 AS cls, y_score AS s, sum(CASE WHEN y_true = 1 THEN w ELSE 0 END) AS pw,
+        sum(CASE WHEN y_true = 1 THEN 0 ELSE w END) AS nw, count(*) AS cnt
+      FROM scored WHERE y_score IS NOT NULL GROUP BY ALL`;
   } else {
     const probs = Array.from({ length: k }, (_, i) => `p_${i}`).join(', ');
     cells = `SELECT gid, cls, s, sum(CASE WHEN y_true = cls THEN w ELSE 0 END) AS pw, sum(CASE WHEN y_true = cls THEN 0 ELSE w END) AS nw, count(*) AS cnt
