@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { assess } from '../../src/api.js';
@@ -14,6 +13,7 @@ import { planFromObject } from '../../src/config/load.js';
 import type { PlanInput } from '../../src/config/schema.js';
 import { AIVERIFY_ALGOS } from '../../src/explain/aiverify.js';
 import type { TestResult } from '../../src/results/schema.js';
+import { expectValidAiVerifyOutput } from '../support/aiverify.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
 import { fixture, readJson } from './support.js';
 
@@ -27,20 +27,7 @@ function validateAiVerify(t: TestResult): void {
       (k) => AIVERIFY_ALGOS[k].cid === out.cid,
     );
     expect(key, out.cid).toBeDefined();
-    const dir = sharedPath('reference/aiverify/algorithms', ALGO_DIRS[key!]);
-    const meta = JSON.parse(readFileSync(path.join(dir, 'algo.meta.json'), 'utf8'));
-    expect({ gid: out.gid, cid: out.cid, version: out.version }).toEqual({
-      gid: meta.gid,
-      cid: meta.cid,
-      version: meta.version,
-    });
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const input = JSON.parse(readFileSync(path.join(dir, 'input.schema.json'), 'utf8'));
-    expect(ajv.validate(input, out.algorithmArgs), `${out.cid} algorithmArgs: ${JSON.stringify(ajv.errors)}`).toBe(
-      true,
-    );
-    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
-    expect(ajv.validate(schema, out.output), `${out.cid} output: ${JSON.stringify(ajv.errors)}`).toBe(true);
+    expectValidAiVerifyOutput(out, ALGO_DIRS[key!]);
   }
 }
 

@@ -6,7 +6,6 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { assess } from '../../src/api.js';
@@ -15,6 +14,7 @@ import type { PlanInput } from '../../src/config/schema.js';
 import { decodePng } from '../../src/data/images.js';
 import { Results } from '../../src/results/schema.js';
 import type { AiVerifyOutput, TestOutcome } from '../../src/tests/types.js';
+import { expectValidAiVerifyOutput } from '../support/aiverify.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
 
 interface RunOutcome {
@@ -46,20 +46,7 @@ const ALGO_DIR: Record<string, string> = {
 function validateAiVerify(outputs: AiVerifyOutput[] | undefined): void {
   expect(outputs?.length ?? 0).toBeGreaterThan(0);
   for (const out of outputs ?? []) {
-    const dir = sharedPath('reference/aiverify/algorithms', ALGO_DIR[out.cid]);
-    const meta = JSON.parse(readFileSync(path.join(dir, 'algo.meta.json'), 'utf8'));
-    expect({ gid: out.gid, cid: out.cid, version: out.version }).toEqual({
-      gid: meta.gid,
-      cid: meta.cid,
-      version: meta.version,
-    });
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const input = JSON.parse(readFileSync(path.join(dir, 'input.schema.json'), 'utf8'));
-    expect(ajv.validate(input, out.algorithmArgs), `${out.cid} algorithmArgs: ${JSON.stringify(ajv.errors)}`).toBe(
-      true,
-    );
-    const schema = JSON.parse(readFileSync(path.join(dir, 'output.schema.json'), 'utf8'));
-    expect(ajv.validate(schema, out.output), `${out.cid} output: ${JSON.stringify(ajv.errors)}`).toBe(true);
+    expectValidAiVerifyOutput(out, ALGO_DIR[out.cid]);
   }
 }
 
