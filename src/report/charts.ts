@@ -209,7 +209,7 @@ export function lineChart(points: Point[], o: LineOptions): Chart {
         title: o.yTitle,
         scale: o.yDomain ? { domain: o.yDomain } : { zero: false },
       },
-      color: { field: 'series', type: 'nominal', title: null, sort: series, legend: series.length > 1 ? {} : null },
+      color: { field: 'series', type: 'nominal', title: null, sort: series, legend: series.length > 1 ? { labelLimit: 0 } : null },
       strokeDash: series.length > 4 ? { field: 'series', type: 'nominal', sort: series, legend: null } : undefined,
     },
   });

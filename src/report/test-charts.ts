@@ -493,7 +493,9 @@ function detect(
     });
     return;
   }
-  if (rows && groupRows) {
+  // Rows that carry curves (lists of point records, e.g. per-group ROC) are drawn as curves, not as bars.
+  const carriesCurves = rows?.some((r) => isRecord(r) && Object.values(r).some((v) => Array.isArray(v) && isRecord(v[0])));
+  if (rows && groupRows && !carriesCurves) {
     const numeric = Object.keys(o).filter((k) => k !== 'group' && nums(o[k]) !== undefined && !NOT_A_METRIC.test(k));
     const metricKeys = [
       ...GROUP_METRIC_ORDER.filter((k) => numeric.includes(k)),
