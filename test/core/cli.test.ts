@@ -123,7 +123,7 @@ describe('assay CLI', () => {
       const labels = await page
         .locator('figure.chart svg[role="img"]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      for (const want of ['ROC curve', 'Calibration curve', 'Metrics by group', 'Mean absolute SHAP value', 'Robustness curve']) {
+      for (const want of ['ROC curve', 'Calibration curve', 'Rates by group', 'Mean absolute SHAP value', 'Robustness curve']) {
         expect(labels.some((l) => l.startsWith(want)), want).toBe(true);
       }
       // Per-group curves of the fairness test are drawn too.
