@@ -133,17 +133,7 @@ export function parseTreeEnsembleNode(node: OnnxNode): TreeEnsemble {
     list.forEach((gi, li) => {
       index.set(`${t}:${nodeIds[gi]}`, li);
     });
-    const tree: Tree = {
-      feature: new Int32Array(n).fill(-1),
-      threshold: new Float64Array(n),
-      mode: new Uint8Array(n),
-      yes: new Int32Array(n).fill(-1),
-      no: new Int32Array(n).fill(-1),
-      missingYes: new Uint8Array(n),
-      cover: new Float64Array(n),
-      value: new Float64Array(n * targets),
-      maxDepth: 0,
-    };
+    const tree = emptyTree(n, targets);
     list.forEach((gi, li) => {
       const mode = MODES.indexOf(modeNames[gi] as (typeof MODES)[number]);
       if (mode < 0) throw new Error(`unknown node mode ${modeNames[gi]} (tree ${t}, node ${nodeIds[gi]})`);
@@ -196,6 +186,21 @@ export function parseTreeEnsembleNode(node: OnnxNode): TreeEnsemble {
 }
 
 /** The root is the node no other node points to. */
+/** A tree of n nodes with no splits yet (features and children −1), `targets` values per node. */
+export function emptyTree(n: number, targets: number): Tree {
+  return {
+    feature: new Int32Array(n).fill(-1),
+    threshold: new Float64Array(n),
+    mode: new Uint8Array(n),
+    yes: new Int32Array(n).fill(-1),
+    no: new Int32Array(n).fill(-1),
+    missingYes: new Uint8Array(n),
+    cover: new Float64Array(n),
+    value: new Float64Array(n * targets),
+    maxDepth: 0,
+  };
+}
+
 export function rootOf(tree: Tree): number {
   const n = tree.feature.length;
   const child = new Uint8Array(n);

@@ -8,6 +8,10 @@
  */
 import { defined, divide, type Maybe, undefinedBecause } from './values.js';
 
+/** How between-group comparisons are defined (Fairlearn's convention), as results.json states it. */
+export const BETWEEN_GROUPS_CONVENTION =
+  'Fairlearn: difference = max − min, ratio = min ÷ max over groups (undefined groups skipped)';
+
 export interface Labelled {
   label: string;
   value: Maybe;

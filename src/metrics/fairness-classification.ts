@@ -9,7 +9,7 @@ import { createRng, deriveSeed } from '../util/random.js';
 import { defineTest, type MetricValue, type TestContext, type TestOutcome } from '../tests/types.js';
 import { percentileIntervals, poisson } from './bootstrap.js';
 import { type Cell, groupId, oneVsRest, sensitiveColumns } from './cells.js';
-import { betweenGroups } from './disparity.js';
+import { BETWEEN_GROUPS_CONVENTION, betweenGroups } from './disparity.js';
 import { FMTC_CONVENTION, FMTC_META, fmtcOutput } from './aiverify-fmtc.js';
 import { classKey, computeFairness } from './fairness-core.js';
 import { buildGroups, type Group, mergeConfusion } from './groups.js';
@@ -242,7 +242,7 @@ export async function fairnessClassification(
     aiverify,
     results: {
       conventions: {
-        betweenGroups: 'Fairlearn: difference = max − min, ratio = min ÷ max over groups (undefined groups skipped)',
+        betweenGroups: BETWEEN_GROUPS_CONVENTION,
         reference: 'AIF360: difference = unprivileged − reference, ratio = unprivileged ÷ reference',
         aiverify: FMTC_CONVENTION,
       },

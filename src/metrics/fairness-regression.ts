@@ -8,7 +8,7 @@ import { AssayError } from '../errors.js';
 import { defineTest, type TestContext, type TestOutcome } from '../tests/types.js';
 import { FMTR_CONVENTION, FMTR_META, fmtrOutput } from './aiverify-fmtr.js';
 import { type GroupKey, groupId, sensitiveColumns } from './cells.js';
-import { betweenGroups, signedDifference } from './disparity.js';
+import { BETWEEN_GROUPS_CONVENTION, betweenGroups, signedDifference } from './disparity.js';
 import { groupLabel, sortKeys } from './groups.js';
 import { medianAbsErrors } from './performance-regression.js';
 import { type RegressionSums, regressionMetrics, regressionSums } from './regression-stats.js';
@@ -149,7 +149,7 @@ export async function fairnessRegression(ctx: TestContext, params: FairnessRegre
     aiverify,
     results: {
       conventions: {
-        betweenGroups: 'Fairlearn: difference = max − min, ratio = min ÷ max over groups (undefined groups skipped)',
+        betweenGroups: BETWEEN_GROUPS_CONVENTION,
         reference: 'unprivileged − reference',
         residual: 'y_true − y_pred',
       },

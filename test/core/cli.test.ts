@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { findChromium, launchChromium } from '../../src/report/pdf.js';
+import { withOfflinePage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { oscalValidator } from '../support/oscal.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -31,7 +31,11 @@ function writePlan(name: string, changes: Record<string, unknown>): string {
   const plan = structuredClone(demoPlan) as DemoPlan;
   delete plan.$schema;
   plan.data = { ...plan.data, path: path.join(DEMO, String(plan.data.path)) };
-  plan.model = { ...plan.model, path: path.join(DEMO, plan.model.path), preprocessing: path.join(DEMO, plan.model.preprocessing) };
+  plan.model = {
+    ...plan.model,
+    path: path.join(DEMO, plan.model.path),
+    preprocessing: path.join(DEMO, plan.model.preprocessing),
+  };
   delete plan.processChecks;
   Object.assign(plan, changes);
   return tmp.file(name, YAML.stringify(plan));
@@ -73,7 +77,8 @@ describe('assay CLI', () => {
       expect.arrayContaining(['config', 'data', 'model', 'preprocessing']),
     );
     expect(results.tests.length).toBeGreaterThanOrEqual(6);
-    for (const t of results.tests) expect(['passed', 'failed'], `${t.id}: ${JSON.stringify(t.error ?? t.reason)}`).toContain(t.status);
+    for (const t of results.tests)
+      expect(['passed', 'failed'], `${t.id}: ${JSON.stringify(t.error ?? t.reason)}`).toContain(t.status);
     // The demo's fairness threshold fails by design (a real finding); `demo` still exits 0 once complete.
     expect(results.status).toBe('failed');
     expect(results.tests.find((t: { id: string }) => t.id === 'fairness.classification').status).toBe('failed');
@@ -81,34 +86,21 @@ describe('assay CLI', () => {
 
   it('the demo covers all five frameworks, and its OSCAL assessment results validate against OSCAL 1.2.2', () => {
     const results = JSON.parse(readFileSync(path.join(demoOut, 'results.json'), 'utf8'));
-    expect(results.coverage.frameworks.map((f: { framework: string }) => f.framework).sort()).toEqual(
-      ['aiverify', 'eu-ai-act', 'iso-42001', 'nist-ai-600-1', 'nist-ai-rmf'],
-    );
+    expect(results.coverage.frameworks.map((f: { framework: string }) => f.framework).sort()).toEqual([
+      'aiverify',
+      'eu-ai-act',
+      'iso-42001',
+      'nist-ai-600-1',
+      'nist-ai-rmf',
+    ]);
     const ar = JSON.parse(readFileSync(path.join(demoOut, 'oscal', 'assessment-results.json'), 'utf8'));
     const validate = oscalValidator('assessment-results');
     expect(validate(ar), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
   it("the demo's report.html opens in Chromium with no console errors or network requests, every section and chart drawn", async () => {
-    const chromium = findChromium();
-    if (!chromium) throw new Error('no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
     const url = pathToFileURL(path.join(demoOut, 'report.html')).href;
-    const browser = await launchChromium(chromium);
-    try {
-      const page = await browser.context.newPage();
-      const requests: string[] = [];
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.route('**/*', (route) => {
-        if (route.request().url() === url) return route.continue();
-        requests.push(route.request().url());
-        return route.abort();
-      });
-      await page.setViewportSize({ width: 1280, height: 1000 });
-      await page.goto(url, { waitUntil: 'load' });
+    await withOfflinePage(url, { width: 1280, height: 1000 }, async ({ page, requests, errors }) => {
       expect(requests).toEqual([]);
       expect(errors).toEqual([]);
       expect(await page.locator('main h2').allTextContents()).toEqual([
@@ -123,16 +115,23 @@ describe('assay CLI', () => {
       const labels = await page
         .locator('figure.chart svg[role="img"]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      for (const want of ['ROC curve', 'Calibration curve', 'Rates by group', 'Mean absolute SHAP value', 'Robustness curve']) {
-        expect(labels.some((l) => l.startsWith(want)), want).toBe(true);
+      for (const want of [
+        'ROC curve',
+        'Calibration curve',
+        'Rates by group',
+        'Mean absolute SHAP value',
+        'Robustness curve',
+      ]) {
+        expect(
+          labels.some((l) => l.startsWith(want)),
+          want,
+        ).toBe(true);
       }
       // Per-group curves of the fairness test are drawn too.
       expect(labels.some((l) => l.startsWith('ROC curve') && l.includes('sex=female'))).toBe(true);
       mkdirSync(path.join(REPO_ROOT, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: path.join(REPO_ROOT, 'test-artifacts', 'demo-report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    });
     // The PDF printed from it has its text, every section included.
     const text = execFileSync('pdftotext', [path.join(demoOut, 'report.pdf'), '-'], { encoding: 'utf8' });
     for (const section of ['Summary', 'Technical tests', 'Process checks', 'Frameworks', 'Provenance']) {
@@ -146,7 +145,11 @@ describe('assay CLI', () => {
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(
         process.execPath,
-        ['--input-type=module', '-e', "const m = await import('assay'); console.log(typeof m.assess, typeof m.loadPlanFile, m.listTests().length);"],
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('assay'); console.log(typeof m.assess, typeof m.loadPlanFile, m.listTests().length);",
+        ],
         { cwd: REPO_ROOT },
       );
       let out = '';
@@ -164,15 +167,23 @@ describe('assay CLI', () => {
     const good = writePlan('good.yaml', { tests: [{ id: 'performance.classification' }] });
     expect((await runCli(['run', good, '--quiet', '--no-reports', '--out', out])).code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).status).toBe('passed');
-    const bad = writePlan('bad-params.yaml', { tests: [{ id: 'performance.classification', params: { calibrationBins: 'ten' } }] });
+    const bad = writePlan('bad-params.yaml', {
+      tests: [{ id: 'performance.classification', params: { calibrationBins: 'ten' } }],
+    });
     const r1 = await runCli(['run', bad, '--quiet', '--out', out]);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain('TEST_PARAMS');
-    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'error', error: { code: 'TEST_PARAMS' } });
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({
+      status: 'error',
+      error: { code: 'TEST_PARAMS' },
+    });
     expect((await runCli(['run', good, '--quiet', '--no-reports', '--out', out])).code).toBe(0);
     const invalid = writePlan('invalid.yaml', { task: 'clustering' });
     expect((await runCli(['run', invalid, '--quiet', '--out', out])).code).toBe(2);
-    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'error', error: { code: 'CONFIG_INVALID' } });
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toMatchObject({
+      status: 'error',
+      error: { code: 'CONFIG_INVALID' },
+    });
   });
 
   it('is deterministic: a second run gives the same results.json apart from `timing`', async () => {
@@ -192,7 +203,9 @@ describe('assay CLI', () => {
   });
 
   it('exit code 1 when a threshold fails', async () => {
-    const cfg = writePlan('strict.yaml', { tests: [{ id: 'performance.classification', thresholds: { accuracy: '>= 0.99' } }] });
+    const cfg = writePlan('strict.yaml', {
+      tests: [{ id: 'performance.classification', thresholds: { accuracy: '>= 0.99' } }],
+    });
     const r = await runCli(['run', cfg, '--quiet', '--no-reports', '--out', path.join(tmp.dir, 'strict')]);
     expect(r.code).toBe(1);
     const res = JSON.parse(readFileSync(path.join(tmp.dir, 'strict', 'results.json'), 'utf8'));
@@ -234,7 +247,9 @@ describe('assay CLI', () => {
   });
 
   it('an ONNX model with the wrong input width is rejected before any test runs', async () => {
-    const sidecar = JSON.parse(readFileSync(path.join(DEMO, String((demoPlan.model as { preprocessing: string }).preprocessing)), 'utf8'));
+    const sidecar = JSON.parse(
+      readFileSync(path.join(DEMO, String((demoPlan.model as { preprocessing: string }).preprocessing)), 'utf8'),
+    );
     sidecar.columns = sidecar.columns.slice(1);
     const pre = tmp.file('narrow.json', JSON.stringify(sidecar));
     const cfg = writePlan('narrow.yaml', {});

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  emptyTree,
   LEAF,
   predictEnsemble,
   readTreeEnsemble,
@@ -35,17 +36,7 @@ function buildTree(spec: Spec, targets: number): Tree {
   };
   walk(spec);
   const n = nodes.length;
-  const tree: Tree = {
-    feature: new Int32Array(n).fill(-1),
-    threshold: new Float64Array(n),
-    mode: new Uint8Array(n),
-    yes: new Int32Array(n).fill(-1),
-    no: new Int32Array(n).fill(-1),
-    missingYes: new Uint8Array(n),
-    cover: new Float64Array(n),
-    value: new Float64Array(n * targets),
-    maxDepth: 0,
-  };
+  const tree: Tree = emptyTree(n, targets);
   const depth = (s: Spec): number => (s.yes && s.no ? 1 + Math.max(depth(s.yes), depth(s.no)) : 0);
   nodes.forEach((s, i) => {
     tree.cover[i] = s.cover;

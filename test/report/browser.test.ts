@@ -13,6 +13,7 @@ import { findChromium, launchChromium } from '../../src/report/pdf.js';
 import { renderHtml, writeReports } from '../../src/report/index.js';
 import { Results } from '../../src/results/schema.js';
 import { CORRUPTIONS, makeResults } from '../fixtures/report/results-fixture.js';
+import { withOfflinePage } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -61,24 +62,7 @@ describe('report.html in Chromium', () => {
     expect(warnings).toEqual([]);
     const file = path.join(tmp.dir, 'report.html');
     const url = pathToFileURL(file).href;
-    const browser = await launchChromium(chromium);
-    try {
-      const page = await browser.context.newPage();
-      const requests: string[] = [];
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.route('**/*', (route) => {
-        const u = route.request().url();
-        if (u === url) return route.continue();
-        requests.push(u);
-        return route.abort();
-      });
-      await page.setViewportSize({ width: 1100, height: 900 });
-      await page.goto(url, { waitUntil: 'load' });
-
+    await withOfflinePage(url, { width: 1100, height: 900 }, async ({ page, requests, errors }) => {
       expect(requests).toEqual([]);
       expect(errors).toEqual([]);
 
@@ -179,9 +163,7 @@ describe('report.html in Chromium', () => {
         }, x);
       expect(await parseErrors(xml)).toBe(0);
       expect(await parseErrors(`${xml}<oops>`)).toBeGreaterThan(0);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
