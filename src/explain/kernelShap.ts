@@ -34,10 +34,24 @@ export interface KernelShapOptions<A extends Rows = Float64Array> {
   nsamples?: number;
   /** Needed in sampling mode. */
   rng?: Rng;
+  /**
+   * Optional: the model evaluates coalitions without the synthetic rows being built (src/models/onnxMasked.ts).
+   * Called with `count` coalition masks (count × d, 1 = the column comes from the row) and one explained row;
+   * returns v(S) = Σ_b w_b f(row_S, bg_b) for each coalition (count × outputs), with the background and its
+   * normalised weights bound by the caller: what the plain path computes, up to rounding.
+   */
+  masked?: MaskedPredictor<A>;
   /** Rows per predictor call (default 65536, rounded down to whole background blocks). */
   batchRows?: number;
   progress?: (done: number, total: number) => void;
 }
+
+/** v(S) of one explained row for `count` coalition masks (count × d), over the bound background. */
+export type MaskedPredictor<A extends Rows = Float64Array> = (
+  masks: Uint8Array,
+  count: number,
+  row: A,
+) => Promise<Float64Array>;
 
 export interface KernelShapResult {
   /** rows × players × outputs. */
@@ -310,6 +324,7 @@ async function evaluateCoalitions<A extends Rows>(
   outputs: number,
   batchRows: number,
   progress?: (done: number, total: number) => void,
+  masked?: MaskedPredictor<A>,
 ): Promise<Float64Array> {
   const { d } = rows;
   const nb = bg.n;
@@ -319,11 +334,33 @@ async function evaluateCoalitions<A extends Rows>(
   const perBatch = Math.max(1, Math.floor(batchRows / nb));
   const nChunks = Math.ceil(q / perBatch);
   const chunkLen = Math.ceil(q / nChunks);
+  const total = rows.n * q * nb;
+  let done = 0;
+  if (masked) {
+    const masks = new Uint8Array(chunkLen * d);
+    for (let ch = 0; ch < nChunks; ch++) {
+      const c0 = ch * chunkLen;
+      const c1 = Math.min(q, c0 + chunkLen);
+      masks.fill(0);
+      for (let c = c0; c < c1; c++) for (const col of cols[c]) masks[(c - c0) * d + col] = 1;
+      const view = masks.subarray(0, (c1 - c0) * d);
+      for (let r = 0; r < rows.n; r++) {
+        const v = await masked(view, c1 - c0, rows.x.subarray(r * d, (r + 1) * d) as A);
+        if (v.length !== (c1 - c0) * outputs) {
+          throw new Error(
+            `masked predictor returned ${v.length} values for ${c1 - c0} coalitions × ${outputs} outputs`,
+          );
+        }
+        ey.set(v, (r * q + c0) * outputs);
+        done += (c1 - c0) * nb;
+        progress?.(done, total);
+      }
+    }
+    return ey;
+  }
   // One buffer, calls strictly sequential (adapters need not be reentrant).
   const buffer = allocLike(rows.x, chunkLen * nb * d);
   let held = -1; // the chunk whose background layout the buffer holds
-  const total = rows.n * q * nb;
-  let done = 0;
   for (let ch = 0; ch < nChunks; ch++) {
     const c0 = ch * chunkLen;
     const c1 = Math.min(q, c0 + chunkLen);
@@ -432,6 +469,12 @@ export async function kernelShap<A extends Rows = Float64Array>(
     outputs,
     options.batchRows ?? 65536,
     options.progress,
+    options.masked
+      ? (masks, count, row) => {
+          evaluations += count * nb;
+          return options.masked!(masks, count, row);
+        }
+      : undefined,
   );
   for (let r = 0; r < rows.n; r++)
     for (let c = 0; c < q; c++) for (let k = 0; k < outputs; k++) ey[(r * q + c) * outputs + k] -= base[k];

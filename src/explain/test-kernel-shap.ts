@@ -82,13 +82,27 @@ export const kernelShapTest = defineTest({
       // Same players and values, built in the model's encoded space (a one-hot feature = its block of columns).
       const { select } = outputSelector(ctx, params.outputs, ID);
       const enc = (mat: Matrix): Matrix<Float32Array> => ({ n: mat.n, d: fast.width, x: fast.encode(mat.x, mat.n) });
+      const bg = enc(background);
+      const expectMasked = fast.expectMasked?.bind(fast);
+      const K = ctx.task === 'regression' ? 1 : ctx.classes.length;
+      const bw = normalised(weights, bg.n);
+      /** The explained outputs of v(S): all of them, or the positive class's column. */
+      const explained = (all: Float64Array, count: number): Float64Array =>
+        s.outputs === K ? all : Float64Array.from({ length: count }, (_, c) => all[c * K + 1]);
       r = await kernelShap(
         async (x: Float32Array, n: number) => select(await fast.predictEncoded(x, n), n),
         enc(rows),
         {
           ...common,
           groups: fast.columns.map(([a, b]) => Array.from({ length: b - a }, (_, t) => a + t)),
-          background: enc(background),
+          background: bg,
+          // The model runtime composes the synthetic rows (same values, no per-row JS writes).
+          ...(expectMasked
+            ? {
+                masked: async (masks: Uint8Array, count: number, row: Float32Array) =>
+                  explained(await expectMasked(masks, count, row, bg.x, bw, bg.n), count),
+              }
+            : {}),
         },
       );
     } else {
@@ -131,7 +145,11 @@ export const kernelShapTest = defineTest({
     for (const j of order) metrics[`mean_abs_shap.${s.names[j]}`] = round(importance[j]);
     const notes: string[] = [];
     if (fast)
-      notes.push("Synthetic rows were built in the model's encoded input space (the adapter's encoded fast path).");
+      notes.push(
+        fast.expectMasked
+          ? "Coalition values came from the adapter's masked path: for a model whose input feeds one linear layer, that layer is applied to the coalition masks instead of to built synthetic rows (same values up to float32 rounding); otherwise the adapter builds the rows in its encoded input space."
+          : "Synthetic rows were built in the model's encoded input space (the adapter's encoded fast path).",
+      );
     let maxStdErr: number | null = null;
     if (r.stdErr) {
       maxStdErr = r.stdErr.reduce((a, b) => Math.max(a, b), 0);
@@ -208,3 +226,10 @@ export const kernelShapTest = defineTest({
     };
   },
 });
+
+/** Background weights summing to 1 (uniform when none are given), as kernelShap normalises them. */
+function normalised(weights: Float64Array | undefined, n: number): Float64Array {
+  if (!weights) return new Float64Array(n).fill(1 / n);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / sum);
+}

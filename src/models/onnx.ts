@@ -14,7 +14,16 @@ import ort from 'onnxruntime-node';
 import type { z } from 'zod';
 import type { OnnxModel, Task } from '../config/schema.js';
 import { AssayError, type ErrorLocation } from '../errors.js';
-import { argmaxRows, assertFinite, shapeText } from './outputs.js';
+import { argmaxRowsInto, assertFinite, shapeText } from './outputs.js';
+import {
+  BACKGROUND_INPUT,
+  MASK_INPUT,
+  maskedModelBytes,
+  ROW_INPUT,
+  VALUE_OUTPUT,
+  VSHAPE_INPUT,
+  WEIGHTS_INPUT,
+} from './onnxMasked.js';
 import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
 import type { EncodedAccess, Model, ModelIdentity, ModelInput, Prediction } from './types.js';
 
@@ -59,6 +68,25 @@ function tensorNumbers(t: ort.Tensor, count: number): Float32Array | Float64Arra
   return Float64Array.from((d as Int32Array).subarray(0, count));
 }
 
+/** The background weights as the [B·K, K] matrix the masked graph averages with (w_b at row b·K + k, column k). */
+function spreadWeights(weights: Float64Array, nb: number, k: number): ort.Tensor {
+  const m = new Float64Array(nb * k * k);
+  for (let b = 0; b < nb; b++) for (let t = 0; t < k; t++) m[(b * k + t) * k + t] = weights[b];
+  return new ort.Tensor('float64', m, [nb * k, k]);
+}
+
+function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // ORT's pool threads spin after each run by default; on a small machine that spinning starves the DuckDB
+    // threads that produce the next batch (measured: 4.5x slower end to end on 2 cores), so let them sleep.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 export async function openOnnxModel(spec: OnnxSpec, opts: OpenModelOptions): Promise<Model> {
   const where: ErrorLocation = { file: spec.path, configPath: opts.configPath };
   const file = path.resolve(opts.baseDir, spec.path);
@@ -73,15 +101,7 @@ export async function openOnnxModel(spec: OnnxSpec, opts: OpenModelOptions): Pro
   const threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism()));
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // ORT's pool threads spin after each run by default; on a small machine that spinning starves the DuckDB
-      // threads that produce the next batch (measured: 4.5x slower end to end on 2 cores), so let them sleep.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
+    session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
   } catch (e) {
     throw new AssayError(
       'MODEL_INVALID',
@@ -91,7 +111,7 @@ export async function openOnnxModel(spec: OnnxSpec, opts: OpenModelOptions): Pro
     );
   }
   try {
-    return await buildModel(session, spec, opts, { sha256, where });
+    return await buildModel(session, spec, opts, { sha256, where, bytes, threads });
   } catch (e) {
     await session.release();
     throw e;
@@ -102,7 +122,7 @@ async function buildModel(
   session: ort.InferenceSession,
   spec: OnnxSpec,
   opts: OpenModelOptions,
-  facts: { sha256: string; where: ErrorLocation },
+  facts: { sha256: string; where: ErrorLocation; bytes: Uint8Array; threads: number },
 ): Promise<Model> {
   const { where } = facts;
   const mismatch = (msg: string): AssayError => new AssayError('MODEL_SHAPE_MISMATCH', msg, where);
@@ -254,7 +274,11 @@ async function buildModel(
   /** Runs an encoded tensor of `rowsIn` rows and stores the first m results at rows [start, start+m) of `out`. */
   const runEncoded = async (view: Float32Array, rowsIn: number, start: number, m: number, out: Prediction) => {
     const tensor = new ort.Tensor('float32', view, [rowsIn, ...inDims]);
-    const res = await session.run({ [inputName]: tensor });
+    collect(await session.run({ [inputName]: tensor }), start, m, out);
+  };
+
+  /** Checks and stores the first m results of a run at rows [start, start+m) of `out`. */
+  const collect = (res: ort.InferenceSession.OnnxValueMapType, start: number, m: number, out: Prediction) => {
     const loc = { ...where };
     if (chosen.prediction) {
       const vals = tensorNumbers(res[chosen.prediction] as ort.Tensor, m);
@@ -278,8 +302,7 @@ async function buildModel(
       } else {
         proba.set(p, start * k);
       }
-      if (!chosen.labels)
-        (out.labels as Int32Array).set(argmaxRows(proba.subarray(start * k, (start + m) * k), m, k), start);
+      if (!chosen.labels) argmaxRowsInto(proba, start, m, k, out.labels as Int32Array);
     }
     if (chosen.labels) {
       const t = res[chosen.labels] as ort.Tensor;
@@ -319,6 +342,28 @@ async function buildModel(
     classification
       ? { labels: new Int32Array(n), ...(chosen.probabilities ? { proba: new Float64Array(n * k) } : {}) }
       : { labels: new Float64Array(n) };
+
+  // KernelSHAP's synthetic rows evaluated without building them (src/models/onnxMasked.ts); opened on first use.
+  const maskedOutput = classification ? chosen.probabilities : chosen.prediction;
+  const maskedWidth = classification ? (binarySingle ? 1 : k) : 1;
+  let masked: Promise<ort.InferenceSession | undefined> | undefined;
+  const maskedSession = (): Promise<ort.InferenceSession | undefined> => {
+    if (classification && !chosen.probabilities) throw labelsOnly();
+    masked ??= (async () => {
+      const type = outputs.find((o) => o.name === maskedOutput)?.type;
+      const bytes =
+        fixedBatch === undefined && maskedOutput && type === 'float32'
+          ? maskedModelBytes(facts.bytes, inputName, rowWidth, { name: maskedOutput, width: maskedWidth })
+          : undefined;
+      // A model ORT cannot take in this form falls back to rows built in JS: same values, only slower.
+      return bytes
+        ? ort.InferenceSession.create(bytes, sessionOptions(facts.threads)).catch(() => undefined)
+        : undefined;
+    })();
+    return masked;
+  };
+
+  let maskCache: { masks: Buffer; tensor: ort.Tensor } | undefined;
 
   /** The explainers' fast path: the adapter's own encoder, and predict on rows already encoded. */
   const encodedAccess = (plan: PreprocessPlan): EncodedAccess => {
@@ -361,8 +406,75 @@ async function buildModel(
         }
         return out;
       },
+      async expectMasked(masks, count, row, background, weights, nb) {
+        const kOut = classification ? k : 1;
+        const s = await maskedSession();
+        if (!s) {
+          // The model's input does not feed one linear layer (or ORT refused the rewrite): build the rows here.
+          const n = count * nb;
+          const x = new Float32Array(n * rowWidth);
+          for (let c = 0, o = 0; c < count; c++)
+            for (let b = 0; b < nb; b++, o += rowWidth)
+              for (let j = 0; j < rowWidth; j++)
+                x[o + j] = masks[c * rowWidth + j] ? row[j] : background[b * rowWidth + j];
+          const y = explainedOutputs(await this.predictEncoded(x, n));
+          const v = new Float64Array(count * kOut);
+          for (let c = 0, i = 0; c < count; c++)
+            for (let b = 0; b < nb; b++, i++)
+              for (let t = 0; t < kOut; t++) v[c * kOut + t] += weights[b] * y[i * kOut + t];
+          return v;
+        }
+        // The same masks come back for every explained row of a chunk: convert them once.
+        const w1 = rowWidth + 1;
+        const mk = Buffer.from(masks.buffer, masks.byteOffset, count * rowWidth);
+        if (!maskCache?.masks.equals(mk)) {
+          const f = new Float32Array(count * w1);
+          for (let c = 0; c < count; c++) {
+            for (let j = 0; j < rowWidth; j++) f[c * w1 + j] = masks[c * rowWidth + j];
+            f[c * w1 + rowWidth] = 1;
+          }
+          maskCache = { masks: Buffer.from(mk), tensor: new ort.Tensor('float32', f, [count, w1]) };
+        }
+        const res = await s.run(
+          {
+            [MASK_INPUT]: maskCache.tensor,
+            [ROW_INPUT]: new ort.Tensor('float32', row.subarray(0, rowWidth), [1, rowWidth]),
+            [BACKGROUND_INPUT]: new ort.Tensor('float32', background.subarray(0, nb * rowWidth), [nb, rowWidth]),
+            [WEIGHTS_INPUT]: spreadWeights(weights, nb, maskedWidth),
+            [VSHAPE_INPUT]: new ort.Tensor(
+              'int64',
+              BigInt64Array.of(BigInt(count), BigInt(nb * maskedWidth)),
+              [2],
+            ),
+          },
+          [VALUE_OUTPUT],
+        );
+        // A NaN or ±Infinity from any synthetic row reaches its coalition's mean, so checking the means suffices.
+        const v = (res[VALUE_OUTPUT] as ort.Tensor).data as Float64Array;
+        assertFinite(v, `model output '${maskedOutput}' (averaged over the background)`, maskedWidth, 0, where);
+        if (!classification || (!binarySingle && !swapBinary)) return v;
+        const out = new Float64Array(count * 2);
+        for (let c = 0; c < count; c++) {
+          out[2 * c] = binarySingle ? 1 - v[c] : v[2 * c + 1];
+          out[2 * c + 1] = binarySingle ? v[c] : v[2 * c];
+        }
+        return out;
+      },
     };
   };
+
+  /** What explainers read: the class probabilities (n × K) or the regression predictions (n). */
+  const explainedOutputs = (p: Prediction): Float64Array => {
+    if (!classification) return p.labels as Float64Array;
+    if (!p.proba) throw labelsOnly();
+    return p.proba;
+  };
+  const labelsOnly = () =>
+    new AssayError(
+      'MODEL_OUTPUT_INVALID',
+      `model ${spec.path} gives labels only; explanations need its probability output (model.output.probabilities)`,
+      { ...where, configPath: 'model.output' },
+    );
 
   const model: Model = {
     identity,
@@ -381,6 +493,7 @@ async function buildModel(
     ...(pre ? { encoded: encodedAccess(pre) } : {}),
     async close(): Promise<void> {
       await session.release();
+      await (await masked)?.release();
     },
   };
   return model;

@@ -20,9 +20,43 @@ export function argmaxRows(proba: ArrayLike<number>, n: number, k: number): Int3
   return out;
 }
 
+/**
+ * Row-wise argmax of rows [0, n) of the n × k matrix `proba` starting at row `from`, written to out[from..].
+ * Same ties rule; typed and in place because it runs on every batch the model scores.
+ */
+export function argmaxRowsInto(proba: Float64Array, from: number, n: number, k: number, out: Int32Array): void {
+  if (k === 2) {
+    for (let i = from, end = from + n; i < end; i++) out[i] = proba[2 * i + 1] > proba[2 * i] ? 1 : 0;
+    return;
+  }
+  for (let i = from, end = from + n; i < end; i++) {
+    const row = i * k;
+    let best = 0;
+    let bestV = proba[row];
+    for (let j = 1; j < k; j++) {
+      const v = proba[row + j];
+      if (v > bestV) {
+        best = j;
+        bestV = v;
+      }
+    }
+    out[i] = best;
+  }
+}
+
 /** Index of the first non-finite value, or −1. */
 export function firstNonFinite(values: ArrayLike<number>, count = values.length): number {
+  if (values instanceof Float32Array) return firstNonFinite32(values, count);
   for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/** The float32 case on its own (the tensors every ONNX run returns), so the loop stays monomorphic. */
+function firstNonFinite32(values: Float32Array, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    if (v - v !== 0) return i; // NaN and ±Infinity give NaN
+  }
   return -1;
 }
 

@@ -61,6 +61,21 @@ export interface EncodedAccess {
   columns: [number, number][];
   encode(raw: Float64Array, n: number): Float32Array;
   predictEncoded(x: Float32Array, n: number): Promise<Prediction>;
+  /**
+   * KernelSHAP's coalition values: for each of `count` coalition masks (count × width, 1 = take the row's
+   * column), Σ_b weights[b] · f(mask ? row : background[b]) over the `nb` background rows — class
+   * probabilities (count × K) for classifiers, the prediction (count × 1) for regression. The ONNX adapter
+   * computes them without building the count·nb rows when it can (src/models/onnxMasked.ts): equal to
+   * predictEncoded on those rows, averaged, up to float32 rounding.
+   */
+  expectMasked?(
+    masks: Uint8Array,
+    count: number,
+    row: Float32Array,
+    background: Float32Array,
+    weights: Float64Array,
+    nb: number,
+  ): Promise<Float64Array>;
 }
 
 export interface Model {
