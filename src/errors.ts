@@ -3,6 +3,7 @@
  * documented in docs/errors.md), a message a person can act on, and where the problem is.
  * The CLI prints it and exits with `exitCode`; the API throws it; reports show it.
  */
+import os from 'node:os';
 
 /** Exit codes of the CLI (documented in the README). */
 export const EXIT = {
@@ -48,6 +49,8 @@ export const ERROR_CODES = {
   RESULTS_INVALID: 'a results.json is not valid JSON or does not match the results schema',
   OUTPUT_WRITE: 'the output folder cannot be written',
   BROWSER_MISSING: 'no Chromium was found to print the PDF',
+  // resources
+  OUT_OF_MEMORY: 'the data engine needed more than its memory limit and could not spill to disk',
   // everything else
   INTERNAL: 'an unexpected internal error (a bug: please report it)',
 } as const;
@@ -68,7 +71,12 @@ export class AssayError extends Error {
   readonly where: ErrorLocation;
   readonly hint?: string;
 
-  constructor(code: ErrorCode, message: string, where: ErrorLocation = {}, options?: { hint?: string; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    where: ErrorLocation = {},
+    options?: { hint?: string; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AssayError';
     this.code = code;
@@ -94,6 +102,17 @@ export function isAssayError(e: unknown): e is AssayError {
 export function toAssayError(e: unknown): AssayError {
   if (e instanceof AssayError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  if (/Out of Memory Error/i.test(message)) {
+    return new AssayError(
+      'OUT_OF_MEMORY',
+      message.split('\n')[0],
+      {},
+      {
+        cause: e,
+        hint: `Raise the limit with ASSAY_MEMORY_LIMIT (now ${process.env.ASSAY_MEMORY_LIMIT ?? '1GB'}, e.g. ASSAY_MEMORY_LIMIT=4GB), or free space in ${os.tmpdir()} where DuckDB spills.`,
+      },
+    );
+  }
   return new AssayError('INTERNAL', message, {}, { cause: e });
 }
 

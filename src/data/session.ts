@@ -3,6 +3,9 @@
  * code asks for aggregates in SQL, and model-querying code reads numeric columns straight into typed arrays
  * through @duckdb/node-bindings (node-api keeps its own typed arrays private).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DuckDBConnection, type DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 
@@ -27,15 +30,30 @@ export class DataSession {
   private constructor(
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    private readonly spillDir: string,
   ) {}
 
-  static async open(options: { threads?: number } = {}): Promise<DataSession> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(options.threads ?? 2),
-      preserve_insertion_order: 'true',
-    });
-    const conn = await DuckDBConnection.create(instance);
-    return new DataSession(instance, conn);
+  /**
+   * Opens an in-memory session. DuckDB's buffer pool is capped (`memoryLimit`, else $ASSAY_MEMORY_LIMIT,
+   * else 1 GB) and spills to a private folder under the OS temp dir, removed on close: without a cap DuckDB
+   * keeps up to 80 % of RAM (2.3 GB peak on a 10M-row run here, 1.0 GB with the cap at the same speed), and
+   * its default spill folder is `.tmp` in the user's working directory.
+   */
+  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DataSession> {
+    const spill = mkdtempSync(path.join(os.tmpdir(), 'assay-duckdb-'));
+    try {
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: String(options.threads ?? 2),
+        preserve_insertion_order: 'true',
+        memory_limit: options.memoryLimit ?? process.env.ASSAY_MEMORY_LIMIT ?? '1GB',
+        temp_directory: spill,
+      });
+      const conn = await DuckDBConnection.create(instance);
+      return new DataSession(instance, conn, spill);
+    } catch (e) {
+      rmSync(spill, { recursive: true, force: true });
+      throw e;
+    }
   }
 
   /** Runs a statement that returns nothing of interest. */
@@ -114,6 +132,7 @@ export class DataSession {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    rmSync(this.spillDir, { recursive: true, force: true });
   }
 }
 
