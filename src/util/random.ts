@@ -13,6 +13,11 @@ export interface Rng {
   normal(): number;
   /** A new independent generator derived from this one (for sub-tasks that must not share a stream). */
   fork(): Rng;
+  /**
+   * The four sfc32 state words, for hot loops that step the generator inline (src/robustness/normal.ts): they
+   * must step it exactly as `next` does and store the words back before calling any method.
+   */
+  readonly state: Int32Array;
 }
 
 /** Mixes a seed and any labels (e.g. a test id) into a 32-bit seed, so each consumer gets its own stream. */
@@ -60,6 +65,7 @@ export function createRng(seed: number): Rng {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
     fork: () => createRng(next32()),
+    state: st,
   };
   return rng;
 }
