@@ -304,6 +304,13 @@ async function buildModel(
       }
       if (!chosen.labels) argmaxRowsInto(proba, start, m, k, out.labels as Int32Array);
     }
+    if (chosen.probabilities && !out.proba && !chosen.labels) {
+      // Labels only (predictLabels): the argmax straight from the output tensor, without a float64 copy.
+      const w = binarySingle ? 1 : k;
+      const p = tensorNumbers(res[chosen.probabilities] as ort.Tensor, m * w);
+      assertFinite(p, `model output '${chosen.probabilities}'`, w, start, loc);
+      labelsFromProbabilities(p, m, k, binarySingle, swapBinary, out.labels as Int32Array, start);
+    }
     if (chosen.labels) {
       const t = res[chosen.labels] as ort.Tensor;
       const labels = out.labels as Int32Array;
@@ -441,11 +448,7 @@ async function buildModel(
             [ROW_INPUT]: new ort.Tensor('float32', row.subarray(0, rowWidth), [1, rowWidth]),
             [BACKGROUND_INPUT]: new ort.Tensor('float32', background.subarray(0, nb * rowWidth), [nb, rowWidth]),
             [WEIGHTS_INPUT]: spreadWeights(weights, nb, maskedWidth),
-            [VSHAPE_INPUT]: new ort.Tensor(
-              'int64',
-              BigInt64Array.of(BigInt(count), BigInt(nb * maskedWidth)),
-              [2],
-            ),
+            [VSHAPE_INPUT]: new ort.Tensor('int64', BigInt64Array.of(BigInt(count), BigInt(nb * maskedWidth)), [2]),
           },
           [VALUE_OUTPUT],
         );
@@ -490,6 +493,23 @@ async function buildModel(
       for (let s = 0; s < n; s += batchSize) await runBatch(x, s, Math.min(batchSize, n - s), out);
       return out;
     },
+    ...(classification
+      ? {
+          async predictLabels(x: Float64Array, n: number): Promise<Int32Array> {
+            const need = n * (spec.image ? rowWidth : d);
+            if (x.length < need) {
+              throw new AssayError(
+                'INTERNAL',
+                `predictLabels: got ${x.length} values for ${n} rows; expected ${need}`,
+                where,
+              );
+            }
+            const out: Prediction = { labels: new Int32Array(n) };
+            for (let s = 0; s < n; s += batchSize) await runBatch(x, s, Math.min(batchSize, n - s), out);
+            return out.labels as Int32Array;
+          },
+        }
+      : {}),
     ...(pre ? { encoded: encodedAccess(pre) } : {}),
     async close(): Promise<void> {
       await session.release();
@@ -497,6 +517,39 @@ async function buildModel(
     },
   };
   return model;
+}
+
+/**
+ * Class indexes from a probability output, exactly as `argmaxRowsInto` over the Prediction's probabilities would
+ * give them (a single column p means [1 − p, p]; swapped binary outputs mean [p1, p0]); ties to the lower index.
+ */
+function labelsFromProbabilities(
+  p: Float32Array | Float64Array,
+  m: number,
+  k: number,
+  single: boolean,
+  swapped: boolean,
+  out: Int32Array,
+  start: number,
+): void {
+  if (single) {
+    for (let i = 0; i < m; i++) out[start + i] = p[i] > 1 - p[i] ? 1 : 0;
+  } else if (swapped) {
+    for (let i = 0; i < m; i++) out[start + i] = p[2 * i] > p[2 * i + 1] ? 1 : 0;
+  } else {
+    for (let i = 0; i < m; i++) {
+      const row = i * k;
+      let best = 0;
+      let bestV = p[row];
+      for (let j = 1; j < k; j++) {
+        if (p[row + j] > bestV) {
+          best = j;
+          bestV = p[row + j];
+        }
+      }
+      out[start + i] = best;
+    }
+  }
 }
 
 function pickInput(

@@ -90,6 +90,11 @@ export interface Model {
    * concurrent calls are safe (each call owns its buffers).
    */
   predict(x: Float64Array, n: number): Promise<Prediction>;
+  /**
+   * Classifiers may also offer the class indexes alone (what attacks ask for, millions of times): equal to
+   * `predict(x, n).labels`, without building the probabilities.
+   */
+  predictLabels?(x: Float64Array, n: number): Promise<Int32Array>;
   /** The encoded fast path, when the adapter has one (tabular ONNX models). */
   readonly encoded?: EncodedAccess;
   /** Release native resources. */
