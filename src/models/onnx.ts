@@ -15,15 +15,7 @@ import type { z } from 'zod';
 import type { OnnxModel, Task } from '../config/schema.js';
 import { AssayError, type ErrorLocation } from '../errors.js';
 import { argmaxRowsInto, assertFinite, shapeText } from './outputs.js';
-import {
-  BACKGROUND_INPUT,
-  MASK_INPUT,
-  maskedModelBytes,
-  ROW_INPUT,
-  VALUE_OUTPUT,
-  VSHAPE_INPUT,
-  WEIGHTS_INPUT,
-} from './onnxMasked.js';
+import { maskedRunner } from './onnxMasked.js';
 import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
 import type { EncodedAccess, Model, ModelIdentity, ModelInput, Prediction } from './types.js';
 
@@ -66,13 +58,6 @@ function tensorNumbers(t: ort.Tensor, count: number): Float32Array | Float64Arra
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d.subarray(0, count), Number);
   if (Array.isArray(d)) throw new Error('string tensor');
   return Float64Array.from((d as Int32Array).subarray(0, count));
-}
-
-/** The background weights as the [B·K, K] matrix the masked graph averages with (w_b at row b·K + k, column k). */
-function spreadWeights(weights: Float64Array, nb: number, k: number): ort.Tensor {
-  const m = new Float64Array(nb * k * k);
-  for (let b = 0; b < nb; b++) for (let t = 0; t < k; t++) m[(b * k + t) * k + t] = weights[b];
-  return new ort.Tensor('float64', m, [nb * k, k]);
 }
 
 function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
@@ -350,27 +335,20 @@ async function buildModel(
       ? { labels: new Int32Array(n), ...(chosen.probabilities ? { proba: new Float64Array(n * k) } : {}) }
       : { labels: new Float64Array(n) };
 
-  // KernelSHAP's synthetic rows evaluated without building them (src/models/onnxMasked.ts); opened on first use.
+  // KernelSHAP's coalition values without building the rows (src/models/onnxMasked.ts); opened on first use.
   const maskedOutput = classification ? chosen.probabilities : chosen.prediction;
   const maskedWidth = classification ? (binarySingle ? 1 : k) : 1;
-  let masked: Promise<ort.InferenceSession | undefined> | undefined;
-  const maskedSession = (): Promise<ort.InferenceSession | undefined> => {
-    if (classification && !chosen.probabilities) throw labelsOnly();
-    masked ??= (async () => {
-      const type = outputs.find((o) => o.name === maskedOutput)?.type;
-      const bytes =
-        fixedBatch === undefined && maskedOutput && type === 'float32'
-          ? maskedModelBytes(facts.bytes, inputName, rowWidth, { name: maskedOutput, width: maskedWidth })
-          : undefined;
-      // A model ORT cannot take in this form falls back to rows built in JS: same values, only slower.
-      return bytes
-        ? ort.InferenceSession.create(bytes, sessionOptions(facts.threads)).catch(() => undefined)
-        : undefined;
-    })();
-    return masked;
-  };
-
-  let maskCache: { masks: Buffer; tensor: ort.Tensor } | undefined;
+  const masked =
+    fixedBatch === undefined && maskedOutput && outputs.find((o) => o.name === maskedOutput)?.type === 'float32'
+      ? maskedRunner({
+          model: facts.bytes,
+          inputName,
+          width: rowWidth,
+          output: { name: maskedOutput, width: maskedWidth },
+          options: sessionOptions(facts.threads),
+          where,
+        })
+      : undefined;
 
   /** The explainers' fast path: the adapter's own encoder, and predict on rows already encoded. */
   const encodedAccess = (plan: PreprocessPlan): EncodedAccess => {
@@ -414,10 +392,11 @@ async function buildModel(
         return out;
       },
       async expectMasked(masks, count, row, background, weights, nb) {
-        const kOut = classification ? k : 1;
-        const s = await maskedSession();
-        if (!s) {
+        if (classification && !chosen.probabilities) throw labelsOnly();
+        const v = await masked?.run(masks, count, row, background, weights, nb);
+        if (!v) {
           // The model's input does not feed one linear layer (or ORT refused the rewrite): build the rows here.
+          const kOut = classification ? k : 1;
           const n = count * nb;
           const x = new Float32Array(n * rowWidth);
           for (let c = 0, o = 0; c < count; c++)
@@ -425,37 +404,14 @@ async function buildModel(
               for (let j = 0; j < rowWidth; j++)
                 x[o + j] = masks[c * rowWidth + j] ? row[j] : background[b * rowWidth + j];
           const y = explainedOutputs(await this.predictEncoded(x, n));
-          const v = new Float64Array(count * kOut);
+          const mean = new Float64Array(count * kOut);
           for (let c = 0, i = 0; c < count; c++)
             for (let b = 0; b < nb; b++, i++)
-              for (let t = 0; t < kOut; t++) v[c * kOut + t] += weights[b] * y[i * kOut + t];
-          return v;
+              for (let t = 0; t < kOut; t++) mean[c * kOut + t] += weights[b] * y[i * kOut + t];
+          return mean;
         }
-        // The same masks come back for every explained row of a chunk: convert them once.
-        const w1 = rowWidth + 1;
-        const mk = Buffer.from(masks.buffer, masks.byteOffset, count * rowWidth);
-        if (!maskCache?.masks.equals(mk)) {
-          const f = new Float32Array(count * w1);
-          for (let c = 0; c < count; c++) {
-            for (let j = 0; j < rowWidth; j++) f[c * w1 + j] = masks[c * rowWidth + j];
-            f[c * w1 + rowWidth] = 1;
-          }
-          maskCache = { masks: Buffer.from(mk), tensor: new ort.Tensor('float32', f, [count, w1]) };
-        }
-        const res = await s.run(
-          {
-            [MASK_INPUT]: maskCache.tensor,
-            [ROW_INPUT]: new ort.Tensor('float32', row.subarray(0, rowWidth), [1, rowWidth]),
-            [BACKGROUND_INPUT]: new ort.Tensor('float32', background.subarray(0, nb * rowWidth), [nb, rowWidth]),
-            [WEIGHTS_INPUT]: spreadWeights(weights, nb, maskedWidth),
-            [VSHAPE_INPUT]: new ort.Tensor('int64', BigInt64Array.of(BigInt(count), BigInt(nb * maskedWidth)), [2]),
-          },
-          [VALUE_OUTPUT],
-        );
-        // A NaN or ±Infinity from any synthetic row reaches its coalition's mean, so checking the means suffices.
-        const v = (res[VALUE_OUTPUT] as ort.Tensor).data as Float64Array;
-        assertFinite(v, `model output '${maskedOutput}' (averaged over the background)`, maskedWidth, 0, where);
         if (!classification || (!binarySingle && !swapBinary)) return v;
+        // The run's class order: a single column p is [1 − p, p]; a swapped binary output is [p1, p0].
         const out = new Float64Array(count * 2);
         for (let c = 0; c < count; c++) {
           out[2 * c] = binarySingle ? 1 - v[c] : v[2 * c + 1];
@@ -513,7 +469,7 @@ async function buildModel(
     ...(pre ? { encoded: encodedAccess(pre) } : {}),
     async close(): Promise<void> {
       await session.release();
-      await (await masked)?.release();
+      await masked?.release();
     },
   };
   return model;

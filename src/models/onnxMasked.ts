@@ -21,7 +21,10 @@
  * tests bound the difference. The file is rewritten at the protobuf level (field numbers from onnx/onnx
  * `onnx/onnx.proto`). Models whose input does not go straight into one such layer are left alone (undefined).
  */
+import ort from 'onnxruntime-node';
 import { readOnnxGraph } from '../explain/onnxProto.js';
+import type { ErrorLocation } from '../errors.js';
+import { assertFinite } from './outputs.js';
 
 export const MASK_INPUT = '__assay_mask';
 export const ROW_INPUT = '__assay_row';
@@ -290,4 +293,84 @@ export function maskedModelBytes(
     lenField(7, newGraph),
     ...top.slice(graphAt + 1).map((f) => f.bytes),
   );
+}
+
+/** The background weights as the [B·K, K] matrix the graph averages with (w_b at row b·K + k, column k). */
+function spreadWeights(weights: Float64Array, nb: number, k: number): ort.Tensor {
+  const m = new Float64Array(nb * k * k);
+  for (let b = 0; b < nb; b++) for (let t = 0; t < k; t++) m[(b * k + t) * k + t] = weights[b];
+  return new ort.Tensor('float64', m, [nb * k, k]);
+}
+
+export interface MaskedRunner {
+  /**
+   * v(S) for `count` coalition masks (count × width) of one explained row over the background: the chosen
+   * output averaged with `weights`, count × output.width in the model's own output order; undefined when the
+   * model does not have the form this needs (the caller builds the rows instead).
+   */
+  run(
+    masks: Uint8Array,
+    count: number,
+    row: Float32Array,
+    background: Float32Array,
+    weights: Float64Array,
+    nb: number,
+  ): Promise<Float64Array | undefined>;
+  release(): Promise<void>;
+}
+
+/** Opens (on first use) an onnxruntime session on the rewritten model. */
+export function maskedRunner(opts: {
+  model: Uint8Array;
+  inputName: string;
+  width: number;
+  output: { name: string; width: number };
+  options: ort.InferenceSession.SessionOptions;
+  where: ErrorLocation;
+}): MaskedRunner {
+  const { width, output } = opts;
+  let opened: Promise<ort.InferenceSession | undefined> | undefined;
+  const session = (): Promise<ort.InferenceSession | undefined> => {
+    opened ??= (async () => {
+      const bytes = maskedModelBytes(opts.model, opts.inputName, width, output);
+      // A model ORT cannot take in this form falls back to built rows: same values, only slower.
+      return bytes ? ort.InferenceSession.create(bytes, opts.options).catch(() => undefined) : undefined;
+    })();
+    return opened;
+  };
+  let maskCache: { masks: Buffer; tensor: ort.Tensor } | undefined;
+  return {
+    async run(masks, count, row, background, weights, nb) {
+      const s = await session();
+      if (!s) return undefined;
+      // The same masks come back for every explained row of a chunk: convert them once.
+      const w1 = width + 1;
+      const mk = Buffer.from(masks.buffer, masks.byteOffset, count * width);
+      if (!maskCache?.masks.equals(mk)) {
+        const f = new Float32Array(count * w1);
+        for (let c = 0; c < count; c++) {
+          for (let j = 0; j < width; j++) f[c * w1 + j] = masks[c * width + j];
+          f[c * w1 + width] = 1;
+        }
+        maskCache = { masks: Buffer.from(mk), tensor: new ort.Tensor('float32', f, [count, w1]) };
+      }
+      const res = await s.run(
+        {
+          [MASK_INPUT]: maskCache.tensor,
+          [ROW_INPUT]: new ort.Tensor('float32', row.subarray(0, width), [1, width]),
+          [BACKGROUND_INPUT]: new ort.Tensor('float32', background.subarray(0, nb * width), [nb, width]),
+          [WEIGHTS_INPUT]: spreadWeights(weights, nb, output.width),
+          [VSHAPE_INPUT]: new ort.Tensor('int64', BigInt64Array.of(BigInt(count), BigInt(nb * output.width)), [2]),
+        },
+        [VALUE_OUTPUT],
+      );
+      // A NaN or ±Infinity from any synthetic row reaches its coalition's mean, so checking the means suffices.
+      const v = (res[VALUE_OUTPUT] as ort.Tensor).data as Float64Array;
+      assertFinite(v, `model output '${output.name}' (averaged over the background)`, output.width, 0, opts.where);
+      return v;
+    },
+    async release() {
+      await (await opened)?.release();
+    },
+  };
 }
