@@ -5,6 +5,8 @@
  * schema: ~150 lines, no dependency, and it reads only what it needs.
  */
 
+import { ProtoReader as Reader } from '../models/protobuf.js';
+
 export interface OnnxTensor {
   dims: number[];
   dataType: number;
@@ -36,80 +38,6 @@ export interface OnnxGraph {
   nodes: OnnxNode[];
   inputs: string[];
   outputs: string[];
-}
-
-class Reader {
-  pos = 0;
-  constructor(
-    readonly buf: Uint8Array,
-    readonly end = buf.length,
-    start = 0,
-  ) {
-    this.pos = start;
-  }
-  done(): boolean {
-    return this.pos >= this.end;
-  }
-  /** Varint as a JS number (exact up to 2^53; negative int64 becomes a large value, fixed by `signed`). */
-  varint(): number {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated varint');
-      const b = this.buf[this.pos++];
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
-      mul *= 128;
-      if (mul > 2 ** 70) throw new Error('varint too long');
-    }
-  }
-  /** int64 varint, two's complement for negatives. */
-  int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
-  }
-  float32(): number {
-    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).getFloat32(0, true);
-    this.pos += 4;
-    return v;
-  }
-  float64(): number {
-    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
-    this.pos += 8;
-    return v;
-  }
-  bytes(): Uint8Array {
-    const len = this.varint();
-    if (this.pos + len > this.end) throw new Error('truncated length-delimited field');
-    const b = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return b;
-  }
-  sub(): Reader {
-    const len = this.varint();
-    if (this.pos + len > this.end) throw new Error('truncated message');
-    const r = new Reader(this.buf, this.pos + len, this.pos);
-    this.pos += len;
-    return r;
-  }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 2) {
-      const len = this.varint();
-      this.pos += len;
-    } else if (wire === 5) this.pos += 4;
-    else throw new Error(`unsupported wire type ${wire}`);
-  }
-  /** Iterates (field, wire) tags until the end of this message. */
-  *fields(): Generator<[number, number]> {
-    while (!this.done()) {
-      const tag = this.varint();
-      const before = this.pos;
-      yield [Math.floor(tag / 8), tag & 7];
-      if (this.pos === before) throw new Error(`field ${Math.floor(tag / 8)} not consumed`);
-    }
-  }
 }
 
 const utf8 = new TextDecoder();

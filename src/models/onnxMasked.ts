@@ -24,7 +24,9 @@
 import ort from 'onnxruntime-node';
 import { readOnnxGraph } from '../explain/onnxProto.js';
 import type { ErrorLocation } from '../errors.js';
+import { ELEM, int64Tensor, intAttr, intsAttr, nodeProto, tensorValueInfo } from './onnxWrite.js';
 import { assertFinite } from './outputs.js';
+import { concat, lenField, ProtoReader, type ProtoField, splitFields } from './protobuf.js';
 
 export const MASK_INPUT = '__assay_mask';
 export const ROW_INPUT = '__assay_row';
@@ -36,95 +38,8 @@ export const VSHAPE_INPUT = '__assay_vshape';
 /** double [C, K']: the background-weighted mean of the chosen output for each coalition. */
 export const VALUE_OUTPUT = '__assay_v';
 
-interface Field {
-  field: number;
-  wire: number;
-  /** The whole field, tag included. */
-  bytes: Uint8Array;
-  /** Payload of a length-delimited field. */
-  payload?: Uint8Array;
-  value?: number;
-}
-
-function readVarint(buf: Uint8Array, pos: number): [number, number] {
-  let result = 0;
-  let mul = 1;
-  for (;;) {
-    if (pos >= buf.length) throw new Error('truncated varint');
-    const b = buf[pos++];
-    result += (b & 0x7f) * mul;
-    if ((b & 0x80) === 0) return [result, pos];
-    mul *= 128;
-  }
-}
-
-/** Splits a message into its top-level fields, keeping each field's bytes as they are. */
-function splitFields(buf: Uint8Array): Field[] {
-  const out: Field[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const start = pos;
-    let tag: number;
-    [tag, pos] = readVarint(buf, pos);
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    let payload: Uint8Array | undefined;
-    let value: number | undefined;
-    if (wire === 0) [value, pos] = readVarint(buf, pos);
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      let len: number;
-      [len, pos] = readVarint(buf, pos);
-      if (pos + len > buf.length) throw new Error('truncated field');
-      payload = buf.subarray(pos, pos + len);
-      pos += len;
-    } else throw new Error(`unsupported wire type ${wire}`);
-    out.push({ field, wire, bytes: buf.subarray(start, pos), payload, value });
-  }
-  return out;
-}
-
-function varint(v: number | bigint): number[] {
-  let x = BigInt.asUintN(64, BigInt(v));
-  const out: number[] = [];
-  do {
-    let b = Number(x & 0x7fn);
-    x >>= 7n;
-    if (x) b |= 0x80;
-    out.push(b);
-  } while (x);
-  return out;
-}
-
-const enc = new TextEncoder();
-
-function lenField(field: number, payload: Uint8Array): Uint8Array {
-  return cat(Uint8Array.from([...varint(field * 8 + 2), ...varint(payload.length)]), payload);
-}
-const str = (field: number, s: string) => lenField(field, enc.encode(s));
-const intField = (field: number, v: number) => Uint8Array.from([...varint(field * 8), ...varint(v)]);
-function cat(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
-}
-
-function node(op: string, inputs: string[], outputs: string[], name: string): Uint8Array {
-  return cat(...inputs.map((s) => str(1, s)), ...outputs.map((s) => str(2, s)), str(3, name), str(4, op));
-}
-
-/** ValueInfoProto of a tensor; dims are numbers (fixed) or names (symbolic). */
-function tensorInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
-  const shape = cat(...dims.map((d) => lenField(1, typeof d === 'number' ? intField(1, d) : str(2, d))));
-  const tensor = cat(intField(1, elemType), lenField(2, shape));
-  return cat(str(1, name), lenField(2, lenField(1, tensor)));
-}
-
-const FLOAT = 1;
-const INT64 = 7;
-const DOUBLE = 11;
-
 /** The default-domain opset the model imports (0 when absent). */
-function defaultOpset(model: Field[]): number {
+function defaultOpset(model: ProtoField[]): number {
   let version = 0;
   for (const f of model) {
     if (f.field !== 8 || !f.payload) continue;
@@ -151,7 +66,7 @@ interface TensorFacts {
 }
 
 /** Names and dims of the graph's initializers (GraphProto field 5 → TensorProto dims 1, name 8). */
-function initializerDims(graph: Field[]): Map<string, TensorFacts> {
+function initializerDims(graph: ProtoField[]): Map<string, TensorFacts> {
   const out = new Map<string, TensorFacts>();
   for (const f of graph) {
     if (f.field !== 5 || !f.payload) continue;
@@ -161,34 +76,13 @@ function initializerDims(graph: Field[]): Map<string, TensorFacts> {
       if (g.field === 8 && g.payload) name = new TextDecoder().decode(g.payload);
       else if (g.field === 1 && g.value !== undefined) dims.push(g.value);
       else if (g.field === 1 && g.payload) {
-        let pos = 0;
-        while (pos < g.payload.length) {
-          let v: number;
-          [v, pos] = readVarint(g.payload, pos);
-          dims.push(v);
-        }
+        const packed = new ProtoReader(g.payload);
+        while (!packed.done()) dims.push(packed.varint());
       }
     }
     out.set(name, { dims });
   }
   return out;
-}
-
-function int64Tensor(name: string, values: number[]): Uint8Array {
-  const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-  return cat(intField(1, values.length), intField(2, INT64), str(8, name), lenField(9, new Uint8Array(data.buffer)));
-}
-
-/** AttributeProto: ints (field 8, type INTS = 7) or int (field 3, type INT = 2). */
-function intsAttr(name: string, values: number[]): Uint8Array {
-  return cat(str(1, name), ...values.map((v) => intField(8, v)), intField(20, 7));
-}
-function intAttr(name: string, value: number): Uint8Array {
-  return cat(str(1, name), intField(3, value), intField(20, 2));
-}
-
-function nodeWith(op: string, inputs: string[], outputs: string[], name: string, attrs: Uint8Array[] = []): Uint8Array {
-  return cat(node(op, inputs, outputs, name), ...attrs.map((a) => lenField(5, a)));
 }
 
 /**
@@ -243,7 +137,7 @@ export function maskedModelBytes(
   const out = layer.outputs[0];
   const nodes: Uint8Array[] = [];
   const add = (op: string, inputs: string[], output: string, attrs: Uint8Array[] = []) =>
-    nodes.push(lenField(1, nodeWith(op, inputs, [output], `${output}_node`, attrs)));
+    nodes.push(lenField(1, nodeProto(op, inputs, [output], `${output}_node`, attrs)));
   const wk = transB ? `${p}wk` : layer.inputs[1];
   if (transB) add('Transpose', [layer.inputs[1]], wk, [intsAttr('perm', [1, 0])]);
   add('Sub', [ROW_INPUT, BACKGROUND_INPUT], `${p}d`); // [B, W]
@@ -262,7 +156,7 @@ export function maskedModelBytes(
   // only C rows come back to JS instead of C·B.
   // One product: the outputs of a coalition's B rows side by side ([C, B·K']) times the weights spread over
   // a [B·K', K'] matrix (w_b where the column's output index matches), not C small ones.
-  add('Cast', [output.name], `${p}o64`, [intAttr('to', DOUBLE)]);
+  add('Cast', [output.name], `${p}o64`, [intAttr('to', ELEM.DOUBLE)]);
   add('Reshape', [`${p}o64`, VSHAPE_INPUT], `${p}o2`); // [C, B·K']
   add('MatMul', [`${p}o2`, WEIGHTS_INPUT], VALUE_OUTPUT); // [C, K']
 
@@ -279,16 +173,16 @@ export function maskedModelBytes(
     lenField(5, int64Tensor(`${p}s_w_bk`, [0, -1])),
     lenField(5, int64Tensor(`${p}s_1_bk`, [1, -1])),
     lenField(5, int64Tensor(`${p}s_n_k`, [-1, k])),
-    lenField(11, tensorInfo(MASK_INPUT, FLOAT, ['C', width + 1])),
-    lenField(11, tensorInfo(ROW_INPUT, FLOAT, [1, width])),
-    lenField(11, tensorInfo(BACKGROUND_INPUT, FLOAT, ['B', width])),
-    lenField(11, tensorInfo(WEIGHTS_INPUT, DOUBLE, ['BK', output.width])),
-    lenField(11, tensorInfo(VSHAPE_INPUT, INT64, [2])),
-    lenField(12, tensorInfo(VALUE_OUTPUT, DOUBLE, ['C', output.width])),
+    lenField(11, tensorValueInfo(MASK_INPUT, ELEM.FLOAT, ['C', width + 1])),
+    lenField(11, tensorValueInfo(ROW_INPUT, ELEM.FLOAT, [1, width])),
+    lenField(11, tensorValueInfo(BACKGROUND_INPUT, ELEM.FLOAT, ['B', width])),
+    lenField(11, tensorValueInfo(WEIGHTS_INPUT, ELEM.DOUBLE, ['BK', output.width])),
+    lenField(11, tensorValueInfo(VSHAPE_INPUT, ELEM.INT64, [2])),
+    lenField(12, tensorValueInfo(VALUE_OUTPUT, ELEM.DOUBLE, ['C', output.width])),
   ];
   // New nodes first: ONNX asks for nodes in topological order, and only they read the new inputs.
-  const newGraph = cat(...nodes, ...kept.map((f) => f.bytes), ...tail);
-  return cat(
+  const newGraph = concat(...nodes, ...kept.map((f) => f.bytes), ...tail);
+  return concat(
     ...top.slice(0, graphAt).map((f) => f.bytes),
     lenField(7, newGraph),
     ...top.slice(graphAt + 1).map((f) => f.bytes),
