@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import type { HttpModel } from '../config/schema.js';
 import { AssayError, type ErrorCode, type ErrorLocation } from '../errors.js';
 import type { OpenModelOptions } from './onnx.js';
-import { argmaxRows } from './outputs.js';
+import { argmaxRowsInto } from './outputs.js';
 import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
 import type { FeatureInfo, Model, ModelIdentity, Prediction } from './types.js';
 
@@ -310,7 +310,7 @@ export async function openHttpModel(spec: HttpSpec, opts: OpenModelOptions): Pro
         labels[start + i] = idx;
       }
     } else if (proba) {
-      labels.set(argmaxRows(proba.subarray(start * k, (start + m) * k), m, k), start);
+      argmaxRowsInto(proba, start, m, k, labels);
     }
   };
 

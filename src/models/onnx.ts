@@ -476,8 +476,8 @@ async function buildModel(
 }
 
 /**
- * Class indexes from a probability output, exactly as `argmaxRowsInto` over the Prediction's probabilities would
- * give them (a single column p means [1 − p, p]; swapped binary outputs mean [p1, p0]); ties to the lower index.
+ * Class indexes from a probability output, as `argmaxRowsInto` over the Prediction's probabilities would give
+ * them: a single column p means [1 − p, p], a swapped binary output means [p1, p0]; ties to the lower index.
  */
 function labelsFromProbabilities(
   p: Float32Array | Float64Array,
@@ -488,24 +488,9 @@ function labelsFromProbabilities(
   out: Int32Array,
   start: number,
 ): void {
-  if (single) {
-    for (let i = 0; i < m; i++) out[start + i] = p[i] > 1 - p[i] ? 1 : 0;
-  } else if (swapped) {
-    for (let i = 0; i < m; i++) out[start + i] = p[2 * i] > p[2 * i + 1] ? 1 : 0;
-  } else {
-    for (let i = 0; i < m; i++) {
-      const row = i * k;
-      let best = 0;
-      let bestV = p[row];
-      for (let j = 1; j < k; j++) {
-        if (p[row + j] > bestV) {
-          best = j;
-          bestV = p[row + j];
-        }
-      }
-      out[start + i] = best;
-    }
-  }
+  if (single) for (let i = 0; i < m; i++) out[start + i] = p[i] > 1 - p[i] ? 1 : 0;
+  else if (swapped) for (let i = 0; i < m; i++) out[start + i] = p[2 * i] > p[2 * i + 1] ? 1 : 0;
+  else argmaxRowsInto(p, 0, m, k, out, start);
 }
 
 function pickInput(

@@ -1,36 +1,24 @@
 /** Small helpers shared by the adapters to turn raw model outputs into a `Prediction`. */
 import { AssayError, type ErrorLocation } from '../errors.js';
 
-/** Row-wise argmax of an n × k matrix; ties go to the lowest index (as numpy.argmax). */
-export function argmaxRows(proba: ArrayLike<number>, n: number, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = i * k;
-    let best = 0;
-    let bestV = proba[row];
-    for (let j = 1; j < k; j++) {
-      const v = proba[row + j];
-      if (v > bestV) {
-        best = j;
-        bestV = v;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
-}
-
 /**
- * Row-wise argmax of rows [0, n) of the n × k matrix `proba` starting at row `from`, written to out[from..].
- * Same ties rule; typed and in place because it runs on every batch the model scores.
+ * Row-wise argmax of rows [from, from + n) of the row-major n × k matrix `proba`, written to out[at..at + n);
+ * ties go to the lowest index (as numpy.argmax). Typed and in place: it runs on every batch a model scores.
  */
-export function argmaxRowsInto(proba: Float64Array, from: number, n: number, k: number, out: Int32Array): void {
+export function argmaxRowsInto(
+  proba: Float32Array | Float64Array,
+  from: number,
+  n: number,
+  k: number,
+  out: Int32Array,
+  at = from,
+): void {
   if (k === 2) {
-    for (let i = from, end = from + n; i < end; i++) out[i] = proba[2 * i + 1] > proba[2 * i] ? 1 : 0;
+    for (let i = 0; i < n; i++) out[at + i] = proba[2 * (from + i) + 1] > proba[2 * (from + i)] ? 1 : 0;
     return;
   }
-  for (let i = from, end = from + n; i < end; i++) {
-    const row = i * k;
+  for (let i = 0; i < n; i++) {
+    const row = (from + i) * k;
     let best = 0;
     let bestV = proba[row];
     for (let j = 1; j < k; j++) {
@@ -40,7 +28,7 @@ export function argmaxRowsInto(proba: Float64Array, from: number, n: number, k: 
         bestV = v;
       }
     }
-    out[i] = best;
+    out[at + i] = best;
   }
 }
 
