@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpModel, OnnxModel, Plan } from '../../src/config/schema.js';
 import { readFeatureMatrix } from '../../src/data/features.js';
 import type { DataSession } from '../../src/data/session.js';
-import { type AssayError, isAssayError } from '../../src/errors.js';
 import { getPath, openHttpModel, rowsJsonWriter } from '../../src/models/http.js';
 import { openOnnxModel } from '../../src/models/onnx.js';
 import { openModel } from '../../src/models/open.js';
@@ -10,18 +9,7 @@ import type { Model, Prediction } from '../../src/models/types.js';
 import { scoreAll } from '../../src/scoring/score.js';
 import { fixture, sessionFromCsv } from './helpers.js';
 import { closedPort, type ModelServer, startModelServer } from './http-server.js';
-
-async function expectAssayError(p: Promise<unknown>, code: string, ...fragments: string[]): Promise<AssayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isAssayError(e)) throw e;
-    expect(e.code, e.message).toBe(code);
-    for (const f of fragments) expect(e.message).toContain(f);
-    return e;
-  }
-  throw new Error(`expected AssayError ${code}, got success`);
-}
+import { expectAssayError } from '../support/errors.js';
 
 const dir = () => fixture('german_credit');
 const task = 'binary-classification' as const;

@@ -6,26 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxModel } from '../../src/config/schema.js';
 import { readFeatureMatrix } from '../../src/data/features.js';
 import type { DataSession } from '../../src/data/session.js';
-import { isAssayError } from '../../src/errors.js';
 import { openOnnxModel } from '../../src/models/onnx.js';
 import { loadPreprocessing } from '../../src/models/preprocess.js';
 import type { Model } from '../../src/models/types.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { fixture, savedByDataOrder, sessionFromCsv } from './helpers.js';
+import { expectAssayError } from '../support/errors.js';
 
 const fr = Math.fround;
-
-async function expectAssayError(p: Promise<unknown>, code: string, ...fragments: string[]): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isAssayError(e)) throw e;
-    expect(e.code).toBe(code);
-    for (const f of fragments) expect(e.message).toContain(f);
-    return e.message;
-  }
-  throw new Error(`expected AssayError ${code}, got success`);
-}
 
 describe('onnx adapter: german credit MLP', () => {
   let db: DataSession;

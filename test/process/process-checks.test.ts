@@ -9,25 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AssayError } from '../../src/errors.js';
 import { checklistTemplate, loadProcessChecks, writeChecklistTemplate } from '../../src/process/index.js';
 import { sharedPath } from '../support/shared.js';
+import { expectAssayError } from '../support/errors.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'assay-process-'));
 });
-
-async function expectAssayError(p: Promise<unknown>, code: string): Promise<AssayError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AssayError);
-    expect((e as AssayError).code).toBe(code);
-    return e as AssayError;
-  }
-  throw new Error(`expected AssayError ${code}`);
-}
 
 describe('checklist template', () => {
   it('lists all 97 checks grouped by the 12 principle headings, with the NIST subcategories each informs', () => {

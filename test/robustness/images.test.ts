@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Plan } from '../../src/config/schema.js';
 import { decodePng, encodePng, loadImageTensor } from '../../src/data/images.js';
 import { DataSession } from '../../src/data/session.js';
-import { AssayError } from '../../src/errors.js';
+import { errorOf } from '../support/errors.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'assay-images-'));
 const grey = (seed: number) => Float64Array.from({ length: 12 }, (_, i) => ((i * 37 + seed * 11) % 256) / 255);
@@ -26,16 +26,6 @@ async function table(files: string[]): Promise<void> {
   await db.exec(
     `CREATE OR REPLACE TABLE data AS SELECT col0 AS __i, col1 AS file FROM (VALUES ${values}) ORDER BY col0 DESC`,
   );
-}
-
-async function error(p: Promise<unknown>): Promise<AssayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AssayError) return e;
-    throw e;
-  }
-  throw new Error('expected an AssayError');
 }
 
 beforeAll(async () => {
@@ -78,22 +68,22 @@ describe('loadImageTensor', () => {
 
   it('names the file and row of a missing, undecodable or wrong-sized image', async () => {
     await table(['a.png', 'missing.png']);
-    const missing = await error(loadImageTensor(db, plan(), dir));
+    const missing = await errorOf(loadImageTensor(db, plan(), dir));
     expect(missing.code).toBe('FILE_NOT_FOUND');
     expect(missing.where.row).toBe(1);
     expect(missing.message).toContain('missing.png');
 
     await table(['bad.png']);
-    const bad = await error(loadImageTensor(db, plan(), dir));
+    const bad = await errorOf(loadImageTensor(db, plan(), dir));
     expect(bad.code).toBe('IMAGE_INVALID');
     expect(bad.message).toContain('bad.png');
     expect(bad.where.row).toBe(0);
 
     await table(['a.png', 'big.png']);
-    const big = await error(loadImageTensor(db, plan(), dir));
+    const big = await errorOf(loadImageTensor(db, plan(), dir));
     expect(big.code).toBe('IMAGE_INVALID');
     expect(big.message).toMatch(/big\.png.*5×4.*expected 4×3/);
-    const declared = await error(loadImageTensor(db, plan([1, 8, 8]), dir));
+    const declared = await errorOf(loadImageTensor(db, plan([1, 8, 8]), dir));
     expect(declared.message).toContain('model.image.shape');
   });
 });

@@ -4,28 +4,16 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Plan, type PlanInput } from '../../src/config/schema.js';
 import { DataSession, lit } from '../../src/data/session.js';
-import { isAssayError } from '../../src/errors.js';
 import { openModel } from '../../src/models/open.js';
 import { scoreAll } from '../../src/scoring/score.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { fixture, savedByDataOrder, sessionFromCsv } from '../models/helpers.js';
+import { expectAssayError } from '../support/errors.js';
 
 const fr = Math.fround;
 
 function plan(p: Omit<PlanInput, 'data'> & { data?: PlanInput['data'] }): Plan {
   return Plan.parse({ data: { path: 'unused.csv' }, ...p });
-}
-
-async function expectAssayError(p: Promise<unknown>, code: string, ...fragments: string[]): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isAssayError(e)) throw e;
-    expect(e.code).toBe(code);
-    for (const f of fragments) expect(e.message).toContain(f);
-    return;
-  }
-  throw new Error(`expected AssayError ${code}, got success`);
 }
 
 const germanPlan = (): Plan =>
