@@ -405,6 +405,15 @@ async function evaluateCoalitions<A extends Rows>(
   return ey;
 }
 
+/** Background weights summing to 1 (uniform when none are given): the w_b of v(S) = Σ_b w_b f(x_S, bg_b). */
+export function normalisedWeights(weights: Float64Array | undefined, n: number): Float64Array {
+  const w = new Float64Array(n);
+  if (!weights) return w.fill(1 / n);
+  const s = weights.reduce((a, b) => a + b, 0);
+  for (let b = 0; b < n; b++) w[b] = weights[b] / s;
+  return w;
+}
+
 /** Explains `rows` (n × d raw features) with KernelSHAP. */
 export async function kernelShap<A extends Rows = Float64Array>(
   predict: BatchPredictor<A>,
@@ -417,11 +426,7 @@ export async function kernelShap<A extends Rows = Float64Array>(
   if (bg.d !== d) throw new Error(`background has ${bg.d} columns, rows have ${d}`);
   if (bg.n === 0) throw new Error('background is empty');
   const nb = bg.n;
-  const bw = new Float64Array(nb);
-  if (options.backgroundWeights) {
-    const s = options.backgroundWeights.reduce((a, b) => a + b, 0);
-    for (let b = 0; b < nb; b++) bw[b] = options.backgroundWeights[b] / s;
-  } else bw.fill(1 / nb);
+  const bw = normalisedWeights(options.backgroundWeights, nb);
 
   const exactMax = options.exactMaxPlayers ?? 12;
   let design: CoalitionDesign;

@@ -5,7 +5,7 @@ import { createRng, deriveSeed } from '../util/random.js';
 import { EXPLAIN_EVIDENCE, shapToolboxOutput } from './aiverify.js';
 import { kmeansBackground } from './background.js';
 import { displayValue, encodedAccess, explainSetup, outputSelector, readRowIds, round, sampleRows } from './context.js';
-import { type KernelShapResult, kernelShap } from './kernelShap.js';
+import { type KernelShapResult, kernelShap, normalisedWeights } from './kernelShap.js';
 import type { Matrix } from './predictor.js';
 
 const ID = 'explain.kernel_shap';
@@ -85,7 +85,7 @@ export const kernelShapTest = defineTest({
       const bg = enc(background);
       const expectMasked = fast.expectMasked?.bind(fast);
       const K = ctx.task === 'regression' ? 1 : ctx.classes.length;
-      const bw = normalised(weights, bg.n);
+      const bw = normalisedWeights(weights, bg.n);
       /** The explained outputs of v(S): all of them, or the positive class's column. */
       const explained = (all: Float64Array, count: number): Float64Array =>
         s.outputs === K ? all : Float64Array.from({ length: count }, (_, c) => all[c * K + 1]);
@@ -226,10 +226,3 @@ export const kernelShapTest = defineTest({
     };
   },
 });
-
-/** Background weights summing to 1 (uniform when none are given), as kernelShap normalises them. */
-function normalised(weights: Float64Array | undefined, n: number): Float64Array {
-  if (!weights) return new Float64Array(n).fill(1 / n);
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => w / sum);
-}
