@@ -5,6 +5,7 @@
 import { readFeatureMatrix } from '../data/features.js';
 import { AssayError } from '../errors.js';
 import type { EncodedAccess, FeatureInfo, Model, Prediction } from '../models/types.js';
+import { requirePredictingModel } from '../tests/model-access.js';
 import type { TestContext } from '../tests/types.js';
 import { createRng, deriveSeed, sampleWithoutReplacement } from '../util/random.js';
 import type { BatchPredictor, Matrix } from './predictor.js';
@@ -26,16 +27,7 @@ export interface ExplainSetup {
 }
 
 export function requireTabularModel(ctx: TestContext, testId: string): FeatureInfo[] {
-  if (!ctx.model.canPredict) {
-    throw new AssayError(
-      'MODEL_UNAVAILABLE',
-      `${testId} queries the model, but the ${ctx.model.identity.type} adapter cannot predict`,
-      {
-        test: testId,
-        configPath: 'model',
-      },
-    );
-  }
+  requirePredictingModel(ctx, testId);
   if (ctx.model.input.kind !== 'tabular') {
     throw new AssayError('TEST_PARAMS', `${testId} explains tabular models; this model takes images`, { test: testId });
   }

@@ -3,21 +3,13 @@ import { readFeatureMatrix } from '../data/features.js';
 import { loadImageTensor } from '../data/images.js';
 import { AssayError } from '../errors.js';
 import type { FeatureInfo } from '../models/types.js';
+import { requirePredictingModel } from '../tests/model-access.js';
 import type { TestContext } from '../tests/types.js';
 import { createRng, deriveSeed, sampleWithoutReplacement } from '../util/random.js';
 import { type CountingPredictor, modelPredictor } from './predictor.js';
 
 export function requireClassifier(ctx: TestContext, testId: string): CountingPredictor {
-  if (!ctx.model.canPredict) {
-    throw new AssayError(
-      'MODEL_UNAVAILABLE',
-      `${testId} queries the model, but the ${ctx.model.identity.type} adapter cannot predict`,
-      {
-        test: testId,
-        configPath: 'model',
-      },
-    );
-  }
+  requirePredictingModel(ctx, testId);
   if (ctx.task === 'regression') {
     throw new AssayError('TEST_PARAMS', `${testId} applies to classifiers, not regression`, { test: testId });
   }
