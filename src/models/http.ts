@@ -15,7 +15,7 @@ import type { HttpModel } from '../config/schema.js';
 import { AssayError, type ErrorCode, type ErrorLocation } from '../errors.js';
 import type { OpenModelOptions } from './onnx.js';
 import { argmaxRowsInto } from './outputs.js';
-import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
+import { modelPreprocessing } from './preprocess.js';
 import type { FeatureInfo, Model, ModelIdentity, Prediction } from './types.js';
 
 export type HttpSpec = z.infer<typeof HttpModel>;
@@ -106,18 +106,11 @@ export async function openHttpModel(spec: HttpSpec, opts: OpenModelOptions): Pro
   const endpoint = publicEndpoint(spec.url);
   const where: ErrorLocation = { endpoint, configPath: opts.configPath };
 
-  let pre: PreprocessPlan;
-  if (spec.preprocessing !== undefined) {
-    pre = loadPreprocessing(spec.preprocessing, { baseDir: opts.baseDir, configPath: opts.configPath });
-  } else if (opts.features && opts.features.length > 0) {
-    pre = numericPlan(opts.features);
-  } else {
-    throw new AssayError(
-      'CONFIG_INVALID',
-      `model ${endpoint}: give model.preprocessing or the plan's features, so rows can be sent to the endpoint`,
-      { ...where, configPath: 'model.preprocessing' },
-    );
-  }
+  const pre = modelPreprocessing(spec.preprocessing, opts, {
+    model: endpoint,
+    purpose: 'rows can be sent to the endpoint',
+    where,
+  });
   const features = pre.features;
   const classes = spec.classes ?? pre.sidecar.classes;
   const classification = opts.task !== 'regression';

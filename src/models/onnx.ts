@@ -16,7 +16,7 @@ import type { OnnxModel, Task } from '../config/schema.js';
 import { AssayError, type ErrorLocation } from '../errors.js';
 import { argmaxRowsInto, assertFinite, shapeText } from './outputs.js';
 import { maskedRunner } from './onnxMasked.js';
-import { loadPreprocessing, numericPlan, type PreprocessPlan } from './preprocess.js';
+import { modelPreprocessing, type PreprocessPlan } from './preprocess.js';
 import type { EncodedAccess, Model, ModelIdentity, ModelInput, Prediction } from './types.js';
 
 export type OnnxSpec = z.infer<typeof OnnxModel>;
@@ -123,18 +123,11 @@ async function buildModel(
     rowWidth = c * h * w;
     input = { kind: 'image', shape: [c, h, w] };
   } else {
-    if (spec.preprocessing !== undefined) {
-      pre = loadPreprocessing(spec.preprocessing, { baseDir: opts.baseDir, configPath: opts.configPath });
-    } else if (opts.features && opts.features.length > 0) {
-      pre = numericPlan(opts.features);
-    } else {
-      throw new AssayError(
-        'CONFIG_INVALID',
-        `model ${spec.path}: give model.preprocessing (inline columns or a sidecar JSON) or the plan's features, ` +
-          'so the model input can be built',
-        { ...where, configPath: 'model.preprocessing' },
-      );
-    }
+    pre = modelPreprocessing(spec.preprocessing, opts, {
+      model: spec.path,
+      purpose: 'the model input can be built',
+      where,
+    });
     rowWidth = pre.width;
     input = { kind: 'tabular', features: pre.features };
   }

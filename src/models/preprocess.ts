@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type FeatureColumn, Preprocessing } from '../config/schema.js';
-import { AssayError } from '../errors.js';
+import { AssayError, type ErrorLocation } from '../errors.js';
 import type { FeatureInfo } from './types.js';
 
 export type PreprocessingSpec = z.infer<typeof Preprocessing> | string;
@@ -45,6 +45,24 @@ const Sidecar = z
     output: z.object({ name: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();
+
+/**
+ * A model adapter's input plan: its preprocessing spec when given, else every plan feature as a plain number.
+ * `model` names the model and `purpose` says what the rows are for, in the error when there is neither.
+ */
+export function modelPreprocessing(
+  spec: PreprocessingSpec | undefined,
+  opts: { baseDir: string; configPath?: string; features?: string[] },
+  error: { model: string; purpose: string; where: ErrorLocation },
+): PreprocessPlan {
+  if (spec !== undefined) return loadPreprocessing(spec, { baseDir: opts.baseDir, configPath: opts.configPath });
+  if (opts.features && opts.features.length > 0) return numericPlan(opts.features);
+  throw new AssayError(
+    'CONFIG_INVALID',
+    `model ${error.model}: give model.preprocessing (inline columns or a sidecar JSON) or the plan's features, so ${error.purpose}`,
+    { ...error.where, configPath: 'model.preprocessing' },
+  );
+}
 
 /** Reads and validates a preprocessing spec (inline or sidecar file). */
 export function loadPreprocessing(
