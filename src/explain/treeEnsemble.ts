@@ -7,7 +7,7 @@
  * Scores are explained before `post_transform` (the raw margin per class / target), as shap's
  * path-dependent TreeExplainer does (model_output="raw").
  */
-import { type OnnxAttribute, type OnnxGraph, type OnnxNode, readOnnxGraph } from './onnxProto.js';
+import { type OnnxAttribute, type OnnxGraph, type OnnxNode, readOnnxGraph } from '../models/onnxProto.js';
 
 export const MODES = ['BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ', 'LEAF'] as const;
 export const LEAF = 6;

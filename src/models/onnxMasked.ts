@@ -22,7 +22,7 @@
  * `onnx/onnx.proto`). Models whose input does not go straight into one such layer are left alone (undefined).
  */
 import ort from 'onnxruntime-node';
-import { readOnnxGraph } from '../explain/onnxProto.js';
+import { readOnnxGraph } from './onnxProto.js';
 import type { ErrorLocation } from '../errors.js';
 import { ELEM, int64Tensor, intAttr, intsAttr, nodeProto, tensorValueInfo } from './onnxWrite.js';
 import { assertFinite } from './outputs.js';
