@@ -1,6 +1,7 @@
 /**
  * A minimal reader for the parts of an ONNX file Assay needs (TreeSHAP, the masked KernelSHAP rewrite):
- * ModelProto.graph → GraphProto.node → NodeProto (op_type, domain, inputs, outputs, attributes) → AttributeProto (f, i, s, floats, ints, strings, t).
+ * ModelProto.graph → GraphProto.node → NodeProto (op_type, domain, inputs, outputs, attributes) →
+ * AttributeProto (f, i, s, floats, ints, strings, t).
  * Field numbers from onnx/onnx `onnx/onnx.proto3`. Written here rather than pulling in protobufjs plus the ONNX
  * schema: ~150 lines, no dependency, and it reads only what it needs.
  */
