@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_DIR } from './common.js';
 
-const ALL = ['loading', 'scoring', 'pipeline', 'fairness', 'explain', 'robustness'];
+const ALL = ['loading', 'scoring', 'pipeline', 'fairness', 'explain', 'robustness', 'floors'];
 const i = process.argv.indexOf('--only');
 const chosen = i >= 0 ? process.argv[i + 1].split(',') : ALL;
 const failed: string[] = [];

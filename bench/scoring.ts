@@ -15,7 +15,6 @@
  *    (e) The onnx adapter alone: model.predict on the raw rows already in memory, in the same batches as (b).
  * Prints rows/s, the ratio (a)/(b) (target ≥ 70 %) and (a)/min(b, c), peak RSS; writes bench/results/scoring.json.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { Plan } from '../src/config/schema.js';
@@ -24,34 +23,13 @@ import { DataSession, lit } from '../src/data/session.js';
 import { openModel } from '../src/models/open.js';
 import { loadPreprocessing } from '../src/models/preprocess.js';
 import { scoreAll } from '../src/scoring/score.js';
-import { arg, DATA_DIR, peakRssMb, SHARED, timed, writeResult } from './common.js';
+import { arg, germanCreditParquet, peakRssMb, SHARED, timed, writeResult } from './common.js';
 
 const ROWS = arg('rows', 1_000_000);
 const BATCH = 4096;
 const FIXTURE = path.join(SHARED, 'fixtures', 'german_credit');
 const THREADS = 2;
 const RUNS = arg('runs', 3);
-
-async function makeParquet(): Promise<string> {
-  mkdirSync(DATA_DIR, { recursive: true });
-  const out = path.join(DATA_DIR, `german_credit_${ROWS}.parquet`);
-  if (existsSync(out)) return out;
-  const csv = path.join(FIXTURE, 'german_credit.csv');
-  const pre = loadPreprocessing('german_credit_mlp.json', { baseDir: FIXTURE });
-  // Text columns stay text (the sniffer would make yes/no BOOLEAN); the model's numeric inputs become BIGINT.
-  const numeric = new Set(pre.features.filter((f) => f.kind === 'numeric').map((f) => f.name));
-  const db = await DataSession.open();
-  await db.exec(`CREATE TABLE src AS SELECT * FROM read_csv(${lit(csv)}, header = true, all_varchar = true)`);
-  const cols = (await db.describe('src')).map((c) =>
-    numeric.has(c.name) || c.name === 'row_id' ? `CAST("${c.name}" AS BIGINT) AS "${c.name}"` : `"${c.name}"`,
-  );
-  await db.exec(
-    `COPY (SELECT ${cols.join(', ')} FROM range(${ROWS}) r JOIN src ON CAST(src.row_id AS BIGINT) = hash(r.range) % 1000 ORDER BY r.range) ` +
-      `TO ${lit(out)} (FORMAT PARQUET)`,
-  );
-  db.close();
-  return out;
-}
 
 async function assayScoring(parquet: string) {
   const db = await DataSession.open({ threads: THREADS });
@@ -174,7 +152,7 @@ async function bareOrt(tensors: ort.Tensor[]) {
   return { ...best, spinMs: spin.ms, noSpinMs: noSpin.ms };
 }
 
-const parquet = await timed(makeParquet);
+const parquet = await timed(() => germanCreditParquet(ROWS));
 console.log(`data: ${path.relative(process.cwd(), parquet.value)} (${(parquet.ms / 1000).toFixed(1)} s to make/find)`);
 // Warm-up on a small prefix is not needed: each side pays its own session creation outside the timed loop.
 const a = await assayScoring(parquet.value);
