@@ -56,25 +56,36 @@ export interface Curves {
   groupBins?: ProbabilitySums['bins'][];
 }
 
-/** Running sums of one curve, fed with (pw, nw) at strictly decreasing scores. */
+/**
+ * Running sums of one curve, fed with (pw, nw) at strictly decreasing scores.
+ *
+ * ROC points are thinned while streaming, so memory stays O(maxPoints) whatever the number of distinct scores
+ * (keeping every point of 15 groups × 5M scores cost 1.5 s in array growth alone): the curve keeps every
+ * `stride`-th threshold, and when more than maxPoints are kept the stride doubles and every other kept point is
+ * dropped. The result is every S-th threshold, S the smallest power of two that keeps at most maxPoints, plus
+ * the last (fpr = tpr = 1); with at most maxPoints distinct scores, every threshold.
+ */
 class Running {
   tp = 0;
   fp = 0;
   auc = 0;
   ap = 0;
   seen = false;
-  readonly roc: { s: number[]; tp: number[]; fp: number[] } = { s: [], tp: [], fp: [] };
+  private blocks = 0;
+  private stride = 1;
+  private readonly kept: { s: number[]; tp: number[]; fp: number[] } = { s: [], tp: [], fp: [] };
+  private last: RocPoint | null = null;
   // Rows of one score may arrive one by one (uncollapsed cells): they are summed here and added as one tie block.
   private pendS = Number.NaN;
   private pendP = 0;
   private pendN = 0;
-  private pendKeep = false;
+  /** @param maxPoints ROC points to keep (about); 0 = none */
+  constructor(private readonly maxPoints: number) {}
   /** Adds one row or cell at score s; equal scores must arrive consecutively (scores sorted). */
-  push(s: number, pw: number, nw: number, keepRoc: boolean): void {
+  push(s: number, pw: number, nw: number): void {
     if (s !== this.pendS) {
       this.finish();
       this.pendS = s;
-      this.pendKeep = keepRoc;
     }
     this.pendP += pw;
     this.pendN += nw;
@@ -82,22 +93,40 @@ class Running {
   /** Adds the pending tie block. */
   finish(): void {
     if (Number.isNaN(this.pendS)) return;
-    this.add(this.pendS, this.pendP, this.pendN, this.pendKeep);
+    this.add(this.pendS, this.pendP, this.pendN);
     this.pendS = Number.NaN;
     this.pendP = 0;
     this.pendN = 0;
   }
-  add(s: number, pw: number, nw: number, keepRoc: boolean): void {
+  add(s: number, pw: number, nw: number): void {
     this.seen = true;
     this.auc += nw * (this.tp + 0.5 * pw);
     this.tp += pw;
     this.fp += nw;
     if (pw > 0) this.ap += (pw * this.tp) / (this.tp + this.fp);
-    if (keepRoc) {
-      this.roc.s.push(s);
-      this.roc.tp.push(this.tp);
-      this.roc.fp.push(this.fp);
+    if (this.maxPoints > 0) this.keep(s);
+  }
+  private keep(s: number): void {
+    this.blocks++;
+    if (this.blocks % this.stride === 0) {
+      const k = this.kept;
+      k.s.push(s);
+      k.tp.push(this.tp);
+      k.fp.push(this.fp);
+      if (k.s.length > this.maxPoints) {
+        // Kept points sit at blocks stride, 2·stride, …: the odd multiples go.
+        let w = 0;
+        for (let r = 1; r < k.s.length; r += 2) {
+          k.s[w] = k.s[r];
+          k.tp[w] = k.tp[r];
+          k.fp[w] = k.fp[r];
+          w++;
+        }
+        k.s.length = k.tp.length = k.fp.length = w;
+        this.stride *= 2;
+      }
     }
+    this.last = { threshold: s, fpr: this.fp, tpr: this.tp };
   }
   stats(key: (string | number | null)[]): RankStats {
     const P = this.tp;
@@ -117,16 +146,14 @@ class Running {
       negatives: N,
     };
   }
-  curve(maxPoints: number): RocPoint[] {
-    const r = this.roc;
-    const count = r.s.length;
-    if (maxPoints <= 0 || count === 0 || this.tp === 0 || this.fp === 0) return [];
+  /** The kept ROC points from (0, 0), as rates (none when a class is missing). */
+  curve(): RocPoint[] {
+    const k = this.kept;
+    if (this.maxPoints <= 0 || this.tp === 0 || this.fp === 0 || !this.last) return [];
     const points: RocPoint[] = [{ threshold: null, fpr: 0, tpr: 0 }];
-    const step = Math.ceil(count / maxPoints);
-    for (let j = 1; j <= count; j++) {
-      if (count <= maxPoints || j % step === 0 || j === count) {
-        points.push({ threshold: r.s[j - 1], fpr: r.fp[j - 1] / this.fp, tpr: r.tp[j - 1] / this.tp });
-      }
+    for (let j = 0; j < k.s.length; j++) points.push({ threshold: k.s[j], fpr: k.fp[j] / this.fp, tpr: k.tp[j] / this.tp });
+    if (this.blocks % this.stride !== 0) {
+      points.push({ threshold: this.last.threshold, fpr: this.last.fpr / this.fp, tpr: this.last.tpr / this.tp });
     }
     return points;
   }
@@ -173,8 +200,8 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   }
   const perGroup = k ?? 1;
   const withGroups = g.length > 0;
-  const groupRuns = withGroups ? Array.from({ length: keys.length * perGroup }, () => new Running()) : [];
-  const overall = Array.from({ length: perGroup }, () => new Running());
+  const groupRuns = withGroups ? Array.from({ length: keys.length * perGroup }, () => new Running(opts.groupRocPoints ?? 0)) : [];
+  const overall = Array.from({ length: perGroup }, () => new Running(opts.rocPoints));
   // Constant gid/cls columns are not transferred.
   const probability = k === null && opts.calibrationBins ? opts.calibrationBins : 0;
   const select = [
@@ -216,7 +243,6 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   let blockS = Number.NaN;
   let blockP = 0;
   let blockN = 0;
-  const keepRoc = opts.rocPoints > 0;
   const groupCurves = (opts.groupRocPoints ?? 0) > 0;
   const groupBins = groupCurves && probability ? groupRuns.map(() => binTotals.map((b) => ({ ...b }))) : null;
   const binOf = (sv: number) => {
@@ -226,7 +252,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   };
   const flush = () => {
     if (blockCls < 0) return;
-    overall[blockCls].add(blockS, blockP, blockN, keepRoc);
+    overall[blockCls].add(blockS, blockP, blockN);
     if (probability) addProbability(blockS, blockP, blockN, blockCount);
   };
   await db.streamDoubles(`SELECT ${select} FROM (${cells}) ORDER BY cls, s DESC`, (cols, n) => {
@@ -251,7 +277,7 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
       if (cnt) blockCount += cnt[i];
       if (gc && gc[i] >= 0) {
         const at = gc[i] * perGroup + cls;
-        groupRuns[at].push(sv, pc[i], nc[i], groupCurves);
+        groupRuns[at].push(sv, pc[i], nc[i]);
         if (groupBins && cnt) {
           const t = groupBins[at][binOf(sv)];
           t.weight += pc[i] + nc[i];
@@ -271,9 +297,9 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
       if (k !== null) key.push(at % perGroup);
       return r.stats(key);
     }),
-    roc: overall.map((r) => r.curve(opts.rocPoints)),
+    roc: overall.map((r) => r.curve()),
     probability: probability ? { ...sums, bins: binTotals.filter((b) => b.weight > 0) } : null,
-    ...(groupCurves ? { groupRoc: groupRuns.map((r) => r.curve(opts.groupRocPoints ?? 0)) } : {}),
+    ...(groupCurves ? { groupRoc: groupRuns.map((r) => r.curve()) } : {}),
     ...(groupBins ? { groupBins: groupBins.map((bins) => bins.filter((b) => b.weight > 0)) } : {}),
   };
 }
