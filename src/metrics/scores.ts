@@ -74,7 +74,7 @@ class Running {
   private blocks = 0;
   private stride = 1;
   private readonly kept: { s: number[]; tp: number[]; fp: number[] } = { s: [], tp: [], fp: [] };
-  private last: RocPoint | null = null;
+  private lastS = Number.NaN;
   // Rows of one score may arrive one by one (uncollapsed cells): they are summed here and added as one tie block.
   private pendS = Number.NaN;
   private pendP = 0;
@@ -126,7 +126,7 @@ class Running {
         this.stride *= 2;
       }
     }
-    this.last = { threshold: s, fpr: this.fp, tpr: this.tp };
+    this.lastS = s;
   }
   stats(key: (string | number | null)[]): RankStats {
     const P = this.tp;
@@ -149,12 +149,12 @@ class Running {
   /** The kept ROC points from (0, 0), as rates (none when a class is missing). */
   curve(): RocPoint[] {
     const k = this.kept;
-    if (this.maxPoints <= 0 || this.tp === 0 || this.fp === 0 || !this.last) return [];
+    if (this.maxPoints <= 0 || this.tp === 0 || this.fp === 0 || this.blocks === 0) return [];
     const points: RocPoint[] = [{ threshold: null, fpr: 0, tpr: 0 }];
-    for (let j = 0; j < k.s.length; j++) points.push({ threshold: k.s[j], fpr: k.fp[j] / this.fp, tpr: k.tp[j] / this.tp });
-    if (this.blocks % this.stride !== 0) {
-      points.push({ threshold: this.last.threshold, fpr: this.last.fpr / this.fp, tpr: this.last.tpr / this.tp });
-    }
+    for (let j = 0; j < k.s.length; j++)
+      points.push({ threshold: k.s[j], fpr: k.fp[j] / this.fp, tpr: k.tp[j] / this.tp });
+    // The last threshold, unless kept already: every row is then above it (fpr = tpr = 1).
+    if (this.blocks % this.stride !== 0) points.push({ threshold: this.lastS, fpr: 1, tpr: 1 });
     return points;
   }
 }
@@ -200,7 +200,9 @@ export async function rankCurves(db: DataSession, opts: CurveOptions): Promise<C
   }
   const perGroup = k ?? 1;
   const withGroups = g.length > 0;
-  const groupRuns = withGroups ? Array.from({ length: keys.length * perGroup }, () => new Running(opts.groupRocPoints ?? 0)) : [];
+  const groupRuns = withGroups
+    ? Array.from({ length: keys.length * perGroup }, () => new Running(opts.groupRocPoints ?? 0))
+    : [];
   const overall = Array.from({ length: perGroup }, () => new Running(opts.rocPoints));
   // Constant gid/cls columns are not transferred.
   const probability = k === null && opts.calibrationBins ? opts.calibrationBins : 0;
