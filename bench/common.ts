@@ -6,10 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSession, lit } from '../src/data/session.js';
 import { loadPreprocessing } from '../src/models/preprocess.js';
+import { SHARED_DIR } from '../test/support/shared.js';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = path.join(BENCH_DIR, 'data');
-export const SHARED = process.env.ASSAY_SHARED ?? path.resolve(BENCH_DIR, '../../shared');
+export const SHARED = SHARED_DIR;
 
 /** The make_big.mjs CSV with `rows` rows (seed 42), generated once and cached in bench/data/. */
 export function bigCsv(rows: number): string {
@@ -52,6 +53,21 @@ export async function germanCreditParquet(rows: number): Promise<string> {
   return out;
 }
 
+/**
+ * DuckDB's raw `count(*)` of a CSV (the floor the loading and pipeline targets are ratios to), in ms, after a
+ * first pass that warms the OS page cache so both sides read from memory.
+ */
+export async function rawCsvScanMs(file: string): Promise<number> {
+  const db = await DataSession.open();
+  try {
+    await db.scalar(`SELECT count(*) FROM read_csv(${lit(file)})`);
+    return (await timed(() => db.scalar(`SELECT count(*)::DOUBLE FROM read_csv(${lit(file)}, delim=',', header=true)`)))
+      .ms;
+  } finally {
+    db.close();
+  }
+}
+
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();
@@ -85,5 +101,5 @@ export function writeResult(name: string, result: Record<string, unknown>): void
 
 export function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? Number(String(process.argv[i + 1]).replaceAll('_', '')) : fallback;
 }

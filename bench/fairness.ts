@@ -11,23 +11,16 @@
  * DuckDB. Checks the per-group counts against the generator's summary, times a 1000-replicate bootstrap,
  * prints a table and writes bench/results/fairness.json (or FILE).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assess } from '../src/api.js';
 import { planFromObject } from '../src/config/load.js';
 import { DataSession, lit } from '../src/data/session.js';
 import type { Results } from '../src/results/schema.js';
+import { arg, BENCH_DIR, bigCsv, DATA_DIR, peakRssMb } from './common.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.ASSAY_SHARED ?? path.resolve(root, '../shared');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(String(process.argv[i + 1]).replaceAll('_', '')) : fallback;
-}
+const root = path.resolve(BENCH_DIR, '..');
 const rows = arg('rows', 1_000_000);
 const bootstrapRows = arg('bootstrap-rows', 1_000_000);
 const withBootstrap = !process.argv.includes('--no-bootstrap');
@@ -36,21 +29,10 @@ const resultFile =
   outIndex >= 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(root, 'bench/results/fairness.json');
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 function dataFiles(n: number): { csv: string; parquet: string; summary: string } {
-  const dir = path.join(root, 'bench/data');
-  mkdirSync(dir, { recursive: true });
-  const csv = path.join(dir, `preds_${n}.csv`);
-  if (!existsSync(csv) || !existsSync(`${csv}.summary.json`)) {
-    console.log(`generating ${n} rows with make_big.mjs …`);
-    execFileSync(
-      process.execPath,
-      [path.join(shared, 'fixtures/make_big.mjs'), '--rows', String(n), '--seed', '42', '--out', csv],
-      { stdio: 'inherit' },
-    );
-  }
-  return { csv, parquet: path.join(dir, `preds_${n}.parquet`), summary: `${csv}.summary.json` };
+  const csv = bigCsv(n);
+  return { csv, parquet: path.join(DATA_DIR, `preds_${n}.parquet`), summary: `${csv}.summary.json` };
 }
 
 /** Data preparation (not timed): the Parquet copy of the CSV. */

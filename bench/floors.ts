@@ -24,6 +24,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { readFeatureMatrix } from '../src/data/features.js';
+import { readerSql } from '../src/data/load.js';
 import { DataSession, ident, lit } from '../src/data/session.js';
 import { loadPreprocessing, type PreprocessPlan } from '../src/models/preprocess.js';
 import { fillNormal } from '../src/robustness/normal.js';
@@ -55,7 +56,7 @@ const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 async function csvFloors() {
   const file = bigCsv(ROWS_CSV);
   const db = await DataSession.open();
-  const csv = `read_csv(${lit(file)}, delim=',', header=true, auto_type_candidates=['BIGINT', 'DOUBLE', 'VARCHAR'])`;
+  const csv = readerSql(file, 'csv'); // exactly as loadData reads it
   const used = ['y_true', 'y_pred', 'y_prob', 'sex', 'race'];
   await db.scalar(`SELECT count(*) FROM ${csv}`); // page cache
   const count = await measure(() => db.scalar(`SELECT count(*) FROM ${csv}`));

@@ -5,27 +5,24 @@
  */
 import { parsePlan } from '../src/config/load.js';
 import { loadData } from '../src/data/load.js';
-import { DataSession, lit } from '../src/data/session.js';
-import { arg, bigCsv, peakRssMb, timed, writeResult } from './common.js';
+import { DataSession } from '../src/data/session.js';
+import { arg, bigCsv, peakRssMb, rawCsvScanMs, timed, writeResult } from './common.js';
 
 const rows = arg('rows', 10_000_000);
 const file = bigCsv(rows);
 
-const raw = await DataSession.open();
-// Warm the OS page cache so both measurements read from memory.
-await raw.scalar(`SELECT count(*) FROM read_csv(${lit(file)})`);
-const scan = await timed(() => raw.scalar(`SELECT count(*)::DOUBLE FROM read_csv(${lit(file)}, delim=',', header=true)`));
-raw.close();
+const scan = { ms: await rawCsvScanMs(file) };
 
-const planFor = (id?: string) => parsePlan({
-  task: 'binary-classification',
-  data: { path: file, ...(id ? { id } : {}) },
-  target: 'y_true',
-  sensitive: ['sex', 'race'],
-  classes: ['0', '1'],
-  positiveLabel: '1',
-  model: { type: 'predictions', label: 'y_pred', score: 'y_prob' },
-});
+const planFor = (id?: string) =>
+  parsePlan({
+    task: 'binary-classification',
+    data: { path: file, ...(id ? { id } : {}) },
+    target: 'y_true',
+    sensitive: ['sex', 'race'],
+    classes: ['0', '1'],
+    positiveLabel: '1',
+    model: { type: 'predictions', label: 'y_pred', score: 'y_prob' },
+  });
 const needs = { numeric: ['y_prob'], other: ['y_true', 'y_pred', 'sex', 'race'] };
 const loadOnce = async (id?: string) => {
   const db = await DataSession.open();

@@ -8,16 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { assess } from '../src/api.js';
 import { planFromObject } from '../src/config/load.js';
-import { DataSession, lit } from '../src/data/session.js';
-import { arg, bigCsv, peakRssMb, timed, writeResult } from './common.js';
+import { arg, bigCsv, peakRssMb, rawCsvScanMs, timed, writeResult } from './common.js';
 
 const rows = arg('rows', 10_000_000);
 const file = bigCsv(rows);
 
-const raw = await DataSession.open();
-await raw.scalar(`SELECT count(*) FROM read_csv(${lit(file)})`); // warm the page cache
-const scan = await timed(() => raw.scalar(`SELECT count(*)::DOUBLE FROM read_csv(${lit(file)}, delim=',', header=true)`));
-raw.close();
+const scan = { ms: await rawCsvScanMs(file) };
 
 const plan = planFromObject(
   {

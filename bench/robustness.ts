@@ -26,6 +26,7 @@ import { HSJ_DEFAULTS, hopSkipJump } from '../src/robustness/hopskipjump.js';
 import { fillNormal } from '../src/robustness/normal.js';
 import { type Predictor, predictLabels } from '../src/robustness/predictor.js';
 import { createRng, deriveSeed } from '../src/util/random.js';
+import { digitsPlan } from '../test/support/digits.js';
 import { SHARED, writeResult } from './common.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -227,21 +228,7 @@ async function main(): Promise<void> {
 
   // Digits: 200 images, the first 100 attacked.
   const digitsDir = path.join(SHARED, 'fixtures', 'digits');
-  const digits = await load(
-    {
-      task: 'multiclass-classification',
-      data: { path: 'test_labels.csv', images: { folder: '.', fileColumn: 'file' } },
-      target: 'label',
-      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-      model: {
-        type: 'onnx',
-        path: 'digits_cnn.onnx',
-        output: { probabilities: 'probabilities' },
-        image: { shape: [1, 8, 8] },
-      },
-    },
-    digitsDir,
-  );
+  const digits = await load(digitsPlan(), digitsDir);
   const t = await loadImageTensor(digits.db, digits.plan, digitsDir);
   const digitsResult = await benchAttack(
     'digits',

@@ -32,7 +32,7 @@ export interface LoadedData {
   columns: { name: string; type: string }[];
 }
 
-type Format = 'csv' | 'parquet' | 'json';
+export type Format = 'csv' | 'parquet' | 'json';
 
 export function detectFormat(file: string, declared: Plan['data']['format']): Format {
   if (declared !== 'auto') return declared;
@@ -42,7 +42,8 @@ export function detectFormat(file: string, declared: Plan['data']['format']): Fo
   return 'csv';
 }
 
-function readerSql(file: string, format: Format, delimiter?: string): string {
+/** The DuckDB table function that reads the file as loadData does (also used by the benchmarks' floors). */
+export function readerSql(file: string, format: Format, delimiter?: string): string {
   const f = lit(file);
   if (format === 'parquet') return `read_parquet(${f})`;
   if (format === 'json') return `read_json_auto(${f})`;

@@ -9,6 +9,7 @@ import { assess } from '../../src/api.js';
 import { planFromObject } from '../../src/config/load.js';
 import type { PlanInput } from '../../src/config/schema.js';
 import { startModelServer } from '../models/http-server.js';
+import { DIGIT_CLASSES, digitsModel, digitsPlan } from '../support/digits.js';
 import { sharedPath } from '../support/shared.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -35,7 +36,12 @@ describe('pipeline on the fixture models', () => {
         data: { path: 'diabetes.csv', id: 'row_id', filter: { column: 'split', in: ['test'] } },
         target: 'target',
         sensitive: ['sex'],
-        model: { type: 'onnx', path: 'diabetes_mlp.onnx', preprocessing: 'diabetes_mlp.json', output: { prediction: 'prediction' } },
+        model: {
+          type: 'onnx',
+          path: 'diabetes_mlp.onnx',
+          preprocessing: 'diabetes_mlp.json',
+          output: { prediction: 'prediction' },
+        },
         tests: [{ id: 'performance.regression', thresholds: { r2: '>= 0.4' } }, { id: 'fairness.regression' }],
       },
       dir,
@@ -83,20 +89,10 @@ describe('pipeline on the fixture models', () => {
     const dir = sharedPath('fixtures', 'digits');
     const o = await run(
       'digits',
-      {
-        task: 'multiclass-classification',
-        data: { path: 'test_labels.csv', images: { folder: '.', fileColumn: 'file' } },
-        target: 'label',
-        classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-        model: {
-          type: 'onnx',
-          path: 'digits_cnn.onnx',
-          image: { shape: [1, 8, 8] },
-          output: { probabilities: 'probabilities' },
-          classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-        },
+      digitsPlan({
+        model: digitsModel({ classes: [...DIGIT_CLASSES] }), // the model's own class list, declared too
         tests: [{ id: 'performance.classification', thresholds: { accuracy: '>= 0.9' } }],
-      },
+      }),
       dir,
     );
     expect(o.results.data.rows).toBe(200);
@@ -123,7 +119,12 @@ describe('pipeline on the fixture models', () => {
         'gc-local',
         {
           ...common,
-          model: { type: 'onnx', path: 'german_credit_mlp.onnx', preprocessing: 'german_credit_mlp.json', output: { probabilities: 'probabilities', positiveIndex: 1 } },
+          model: {
+            type: 'onnx',
+            path: 'german_credit_mlp.onnx',
+            preprocessing: 'german_credit_mlp.json',
+            output: { probabilities: 'probabilities', positiveIndex: 1 },
+          },
         },
         dir,
       );

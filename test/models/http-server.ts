@@ -7,19 +7,11 @@
  * 500), /malformed (not JSON), /short (one prediction too few), /badlabel (a label outside the classes),
  * /hang (never answers), /echo-auth-500 (500 whose body echoes the Authorization header).
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-
-interface SidecarColumn {
-  name: string;
-  type: 'numeric' | 'categorical';
-  mean?: number;
-  std?: number;
-  categories?: string[];
-}
+import { readSidecar } from '../support/sidecar.js';
 
 export interface ModelServer {
   url: (route: string) => string;
@@ -32,11 +24,7 @@ export async function startModelServer(
   dir: string,
   opts: { delayMs?: number; failFirst?: number } = {},
 ): Promise<ModelServer> {
-  const sidecar = JSON.parse(readFileSync(path.join(dir, 'german_credit_mlp.json'), 'utf8')) as {
-    columns: SidecarColumn[];
-    feature_names: string[];
-    classes: string[];
-  };
+  const sidecar = readSidecar(path.join(dir, 'german_credit_mlp.json'));
   const session = await ort.InferenceSession.create(path.join(dir, 'german_credit_mlp.onnx'), { intraOpNumThreads: 1 });
   const width = sidecar.feature_names.length;
   const stats = { requests: 0, inFlight: 0, maxInFlight: 0, batchSizes: [] as number[], authHeaders: [] as string[] };

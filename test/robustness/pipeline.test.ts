@@ -15,6 +15,7 @@ import { decodePng } from '../../src/data/images.js';
 import { Results } from '../../src/results/schema.js';
 import type { AiVerifyOutput, TestOutcome } from '../../src/tests/types.js';
 import { expectValidAiVerifyOutput } from '../support/aiverify.js';
+import { digitsPlan } from '../support/digits.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
 
 interface RunOutcome {
@@ -128,20 +129,7 @@ describe('robustness tests on the German credit MLP (demo plan)', () => {
 
 describe('robustness tests on the digits CNN (image folder)', () => {
   const digits = sharedPath('fixtures/digits');
-  const plan = (tests: PlanInput['tests']): PlanInput => ({
-    task: 'multiclass-classification',
-    seed: 3,
-    data: { path: 'test_labels.csv', images: { folder: '.', fileColumn: 'file' } },
-    target: 'label',
-    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    model: {
-      type: 'onnx',
-      path: 'digits_cnn.onnx',
-      output: { probabilities: 'probabilities' },
-      image: { shape: [1, 8, 8] },
-    },
-    tests,
-  });
+  const plan = (tests: PlanInput['tests']): PlanInput => digitsPlan({ seed: 3, tests });
 
   it('image corruptions: accuracy per corruption and severity, example PNGs, AI Verify outputs for all four groups', async () => {
     const [c] = await runPlan(plan([{ id: 'robustness.image_corruptions' }]), digits);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import type { FeatureInfo, Model, ModelInput } from '../../src/models/types.js';
+import { readSidecar, type SidecarColumn } from '../support/sidecar.js';
 
 type Encoder = (x: Float64Array, n: number) => { data: Float32Array; dims: number[] };
 
@@ -58,21 +59,12 @@ export function imageModel(file: string, shape: [number, number, number]): Promi
   }));
 }
 
-interface SidecarColumn {
-  name: string;
-  type: 'numeric' | 'categorical';
-  mean?: number;
-  std?: number;
-  categories?: string[];
-}
-
 /** The German credit MLP with its sidecar encoding; features in sidecar order, categorical = category index. */
 export async function sidecarModel(
   onnxFile: string,
   sidecarFile: string,
 ): Promise<{ model: Model; columns: SidecarColumn[] }> {
-  const sidecar = JSON.parse(readFileSync(sidecarFile, 'utf8')) as { columns: SidecarColumn[] };
-  const columns = sidecar.columns;
+  const { columns } = readSidecar(sidecarFile);
   const width = columns.reduce((a, c) => a + (c.type === 'numeric' ? 1 : (c.categories?.length ?? 0)), 0);
   const features: FeatureInfo[] = columns.map((c) =>
     c.type === 'numeric'

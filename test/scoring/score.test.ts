@@ -16,6 +16,17 @@ function plan(p: Omit<PlanInput, 'data'> & { data?: PlanInput['data'] }): Plan {
   return Plan.parse({ data: { path: 'unused.csv' }, ...p });
 }
 
+/** The test model whose probabilities are [sqrt(a), sqrt(b)] (test/fixtures/models/sqrt_probs.onnx) over columns a, b. */
+async function sqrtProbs() {
+  const p = plan({
+    task: 'binary-classification',
+    target: 'a',
+    features: ['a', 'b'],
+    model: { type: 'onnx', path: 'sqrt_probs.onnx' },
+  });
+  return { p, model: await openModel(p, path.join(REPO_ROOT, 'test/fixtures/models')) };
+}
+
 const germanPlan = (): Plan =>
   plan({
     task: 'binary-classification',
@@ -162,13 +173,7 @@ describe('scoreAll: regression, images, non-finite outputs', () => {
     await db.exec(
       'CREATE TABLE data AS SELECT (range % 100) / 100.0 AS a, 0.5 AS b, (range * 3 + 7)::BIGINT AS __row_id, range::INTEGER AS __i FROM range(250000)',
     );
-    const p = plan({
-      task: 'binary-classification',
-      target: 'a',
-      features: ['a', 'b'],
-      model: { type: 'onnx', path: 'sqrt_probs.onnx' },
-    });
-    const model = await openModel(p, path.join(REPO_ROOT, 'test/fixtures/models'));
+    const { p, model } = await sqrtProbs();
     const { rows } = await scoreAll(db, model, p, { classes: ['n', 'y'] });
     await model.close();
     expect(rows).toBe(250000);
@@ -189,13 +194,7 @@ describe('scoreAll: regression, images, non-finite outputs', () => {
     await db.exec(
       'CREATE TABLE data AS SELECT * FROM (VALUES (0.25, 0.5, 10::BIGINT, 0), (-1.0, 0.5, 11::BIGINT, 1)) t(a, b, __row_id, __i)',
     );
-    const p = plan({
-      task: 'binary-classification',
-      target: 'a',
-      features: ['a', 'b'],
-      model: { type: 'onnx', path: 'sqrt_probs.onnx' },
-    });
-    const model = await openModel(p, path.join(REPO_ROOT, 'test/fixtures/models'));
+    const { p, model } = await sqrtProbs();
     await expectAssayError(
       scoreAll(db, model, p, { classes: ['n', 'y'] }),
       'MODEL_OUTPUT_INVALID',
