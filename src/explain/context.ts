@@ -2,6 +2,7 @@
  * What the explain tests share: the model as a batched predictor in the space we explain (probabilities or
  * the regression output), the raw feature matrix from the session, seeded row selection, feature names.
  */
+import { z } from 'zod';
 import { readFeatureMatrix } from '../data/features.js';
 import { AssayError } from '../errors.js';
 import type { EncodedAccess, FeatureInfo, Model, Prediction } from '../models/types.js';
@@ -102,6 +103,21 @@ export async function explainSetup(ctx: TestContext, mode: OutputMode, testId: s
     data: { n, d: features.length, x },
     ...modelPredictor(ctx, mode, testId),
   };
+}
+
+/** The `rows` parameter of the explainability tests: how many rows a seeded sample takes, and what they are for. */
+export function sampledRowsParam(
+  defaultRows: number,
+  use: 'explained' | 'averaged' | 'used',
+  { min = 1, max = 1_000_000 }: { min?: number; max?: number } = {},
+) {
+  return z
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .default(defaultRows)
+    .describe(`Rows ${use} (a seeded sample; all rows if fewer)`);
 }
 
 /** A seeded subset of rows (all rows, in order, when `k ≥ n`); returns the matrix and the chosen `__i` indexes. */

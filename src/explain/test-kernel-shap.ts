@@ -4,7 +4,16 @@ import { defineTest, type TestOutcome } from '../tests/types.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { EXPLAIN_EVIDENCE, shapToolboxOutput } from './aiverify.js';
 import { kmeansBackground } from './background.js';
-import { displayValue, encodedAccess, explainSetup, outputSelector, readRowIds, round, sampleRows } from './context.js';
+import {
+  displayValue,
+  encodedAccess,
+  explainSetup,
+  outputSelector,
+  readRowIds,
+  round,
+  sampledRowsParam,
+  sampleRows,
+} from './context.js';
 import { type KernelShapResult, kernelShap, normalisedWeights } from './kernelShap.js';
 import type { Matrix } from './predictor.js';
 
@@ -12,13 +21,7 @@ const ID = 'explain.kernel_shap';
 
 export const KernelShapParams = z
   .object({
-    rows: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(100)
-      .describe('Rows explained (a seeded sample; all rows if fewer)'),
+    rows: sampledRowsParam(100, 'explained', { max: 100_000 }),
     background: z.number().int().min(1).max(10_000).default(100).describe('Background size (rows or k-means centres)'),
     backgroundMethod: z
       .enum(['sample', 'kmeans'])

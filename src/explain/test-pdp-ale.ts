@@ -5,7 +5,7 @@ import type { FeatureInfo } from '../models/types.js';
 import { defineTest, type TestOutcome } from '../tests/types.js';
 import { accumulatedLocalEffects, aleEdges } from './ale.js';
 import { aleOutput, EXPLAIN_EVIDENCE, pdpOutput } from './aiverify.js';
-import { explainSetup, featureIndexes, round, sampleRows, toRows } from './context.js';
+import { explainSetup, featureIndexes, round, sampledRowsParam, sampleRows, toRows } from './context.js';
 import { partialDependence, partialDependence2d, pdpGrid } from './partialDependence.js';
 import type { Matrix } from './predictor.js';
 
@@ -27,13 +27,7 @@ export const PartialDependenceParams = z
       .default(25)
       .describe('Grid points (unique values when there are at most this many)'),
     gridSize2d: z.number().int().min(2).max(50).default(10).describe('Grid points per feature of a 2-D PDP'),
-    rows: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .default(1000)
-      .describe('Rows averaged (a seeded sample; all rows if fewer)'),
+    rows: sampledRowsParam(1000, 'averaged'),
     iceRows: z
       .number()
       .int()
@@ -133,13 +127,7 @@ export const AleParams = z
   .object({
     features: z.array(z.string().min(1)).optional().describe('Numeric features (default: every numeric feature)'),
     gridSize: z.number().int().min(3).max(200).default(25).describe('Quantile bin edges (AI Verify: 25)'),
-    rows: z
-      .number()
-      .int()
-      .min(2)
-      .max(1_000_000)
-      .default(5000)
-      .describe('Rows used (a seeded sample; all rows if fewer)'),
+    rows: sampledRowsParam(5000, 'used', { min: 2 }),
   })
   .strict();
 

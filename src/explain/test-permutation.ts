@@ -4,7 +4,7 @@ import { AssayError } from '../errors.js';
 import { defineTest, type TestOutcome } from '../tests/types.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { EXPLAIN_EVIDENCE } from './aiverify.js';
-import { explainSetup, readTruth, round, sampleRows } from './context.js';
+import { explainSetup, readTruth, round, sampledRowsParam, sampleRows } from './context.js';
 import { permutationImportance } from './permutationImportance.js';
 import {
   BINARY_ONLY_SCORES,
@@ -26,13 +26,7 @@ export const PermutationParams = z
           'rmse for regression). precision, recall, f1, specificity and brier_score: binary tasks (positive class) only',
       ),
     repeats: z.number().int().min(1).max(100).default(5).describe('Independent seeded permutations per feature'),
-    rows: z
-      .number()
-      .int()
-      .min(10)
-      .max(1_000_000)
-      .default(5000)
-      .describe('Rows used (a seeded sample; all rows if fewer)'),
+    rows: sampledRowsParam(5000, 'used', { min: 10 }),
   })
   .strict();
 

@@ -6,7 +6,7 @@ import { AssayError } from '../errors.js';
 import { loadPreprocessing, numericPlan, type PreprocessPlan } from '../models/preprocess.js';
 import { defineTest, type TestOutcome } from '../tests/types.js';
 import { EXPLAIN_EVIDENCE, shapToolboxOutput } from './aiverify.js';
-import { displayValue, explainSetup, readRowIds, round, sampleRows } from './context.js';
+import { displayValue, explainSetup, readRowIds, round, sampledRowsParam, sampleRows } from './context.js';
 import { predictEnsemble, readTreeEnsemble, withCoversFromData } from './treeEnsemble.js';
 import { treeShap } from './treeShap.js';
 
@@ -14,13 +14,7 @@ const ID = 'explain.tree_shap';
 
 export const TreeShapParams = z
   .object({
-    rows: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .default(1000)
-      .describe('Rows explained (a seeded sample; all rows if fewer)'),
+    rows: sampledRowsParam(1000, 'explained'),
   })
   .strict();
 
